@@ -124,9 +124,13 @@ export abstract class Mutable extends StarObject {
   frozen = false;
   /** Number of active iterations; mutation is refused while positive. */
   itercount = 0;
+  /** How mutation errors name the container ("list", or "hash table" for dict and set). */
+  get mutableName(): string {
+    return this.type;
+  }
   checkMutable(verb: string): void {
-    if (this.frozen) throw new EvalError(`cannot ${verb} frozen ${this.type}`);
-    if (this.itercount > 0) throw new EvalError(`cannot ${verb} ${this.type} during iteration`);
+    if (this.frozen) throw new EvalError(`cannot ${verb} frozen ${this.mutableName}`);
+    if (this.itercount > 0) throw new EvalError(`cannot ${verb} ${this.mutableName} during iteration`);
   }
 }
 
@@ -253,6 +257,9 @@ export class Dict extends Mutable {
   get type() {
     return 'dict';
   }
+  override get mutableName() {
+    return 'hash table';
+  }
   get size() {
     return this.map.size;
   }
@@ -343,6 +350,9 @@ export class StarSet extends Mutable {
   readonly map = new Map<HashKey, Value>();
   get type() {
     return 'set';
+  }
+  override get mutableName() {
+    return 'hash table';
   }
   get size() {
     return this.map.size;
@@ -497,6 +507,12 @@ export class Module extends StarObject {
   }
   repr(out: string[]) {
     out.push(`<module "${this.name}">`);
+  }
+  attr(name: string): Value | undefined {
+    return this.members.get(name);
+  }
+  attrNames(): string[] {
+    return [...this.members.keys()];
   }
 }
 

@@ -1,0 +1,489 @@
+// The Starlark scanner: source bytes to tokens, with Python-style
+// INDENT/OUTDENT/NEWLINE tokens and go.starlark.net's messages.
+
+import { StarlarkSyntaxError } from '../errors.js';
+import { Float, type Value } from '../values/value.js';
+import type { Pos } from './ast.js';
+
+export type TokenKind =
+  | 'EOF'
+  | 'NEWLINE'
+  | 'INDENT'
+  | 'OUTDENT'
+  | 'IDENT'
+  | 'INT'
+  | 'FLOAT'
+  | 'STRING'
+  | 'BYTES'
+  | 'KEYWORD'
+  | 'PUNCT';
+
+export interface Token {
+  kind: TokenKind;
+  /** Identifier name, keyword, or punctuation text. */
+  text: string;
+  pos: Pos;
+  /** Decoded literal value. */
+  value?: Value;
+}
+
+const KEYWORDS = new Set([
+  'and',
+  'break',
+  'continue',
+  'def',
+  'elif',
+  'else',
+  'for',
+  'if',
+  'in',
+  'lambda',
+  'load',
+  'not',
+  'or',
+  'pass',
+  'return',
+  'while',
+]);
+
+
+// Longest first so that the scanner can match greedily.
+const PUNCT = [
+  '//=',
+  '<<=',
+  '>>=',
+  '**',
+  '//',
+  '<<',
+  '>>',
+  '==',
+  '!=',
+  '<=',
+  '>=',
+  '+=',
+  '-=',
+  '*=',
+  '/=',
+  '%=',
+  '&=',
+  '|=',
+  '^=',
+  '+',
+  '-',
+  '*',
+  '/',
+  '%',
+  '&',
+  '|',
+  '^',
+  '~',
+  '<',
+  '>',
+  '=',
+  '(',
+  ')',
+  '[',
+  ']',
+  '{',
+  '}',
+  ',',
+  ':',
+  ';',
+  '.',
+];
+
+/** How go.starlark.net names a token in "got X, want Y" messages. */
+export function describe(t: Token): string {
+  switch (t.kind) {
+    case 'EOF':
+      return 'end of file';
+    case 'NEWLINE':
+      return 'newline';
+    case 'INDENT':
+      return 'indent';
+    case 'OUTDENT':
+      return 'outdent';
+    case 'IDENT':
+      return 'identifier';
+    case 'INT':
+      return 'int literal';
+    case 'FLOAT':
+      return 'float literal';
+    case 'STRING':
+      return 'string literal';
+    case 'BYTES':
+      return 'bytes literal';
+    case 'KEYWORD':
+      return t.text;
+    case 'PUNCT':
+      return `'${t.text}'`;
+  }
+}
+
+function isIdentStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c >= 0x80;
+}
+function isIdentPart(c: number): boolean {
+  return isIdentStart(c) || (c >= 48 && c <= 57);
+}
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+export class Scanner {
+  private i = 0;
+  private line = 1;
+  private lineStart = 0;
+  private depth = 0; // nesting of (), [], {}
+  private indents: number[] = [0];
+  private pendingDents = 0;
+  private atLineStart = true;
+  private lastWasNewline = true;
+
+  constructor(
+    readonly file: string,
+    /** Source as a byte string (one char per byte). */
+    readonly src: string,
+  ) {}
+
+  private pos(at = this.i): Pos {
+    return { line: this.line, col: at - this.lineStart + 1 };
+  }
+
+  error(pos: Pos, msg: string): never {
+    throw new StarlarkSyntaxError({ file: this.file, line: pos.line, col: pos.col }, msg);
+  }
+
+  private newline() {
+    this.line++;
+    this.lineStart = this.i;
+  }
+
+  next(): Token {
+    for (;;) {
+      const t = this.scan();
+      if (t) return t;
+    }
+  }
+
+  /** One token, or null after a blank line (the caller scans again). */
+  private scan(): Token | null {
+    if (this.pendingDents > 0) {
+      this.pendingDents--;
+      return { kind: 'OUTDENT', text: '', pos: this.pos() };
+    }
+    const src = this.src;
+    // Indentation at the start of a logical line.
+    if (this.atLineStart && this.depth === 0) {
+      this.atLineStart = false;
+      let col = 0;
+      for (;;) {
+        const c = src.charCodeAt(this.i);
+        if (c === 32) {
+          col++;
+          this.i++;
+        } else if (c === 9) {
+          col += 8 - (col % 8);
+          this.i++;
+        } else if (c === 13 && src.charCodeAt(this.i + 1) === 10) {
+          this.i++;
+        } else break;
+      }
+      const c = src.charCodeAt(this.i);
+      const blank = this.i >= src.length || c === 10 || c === 35 /* # */ || c === 13;
+      if (!blank) {
+        const top = this.indents[this.indents.length - 1];
+        if (col > top) {
+          this.indents.push(col);
+          this.lastWasNewline = false;
+          return { kind: 'INDENT', text: '', pos: this.pos() };
+        }
+        if (col < top) {
+          let n = 0;
+          while (this.indents.length > 1 && col < this.indents[this.indents.length - 1]) {
+            this.indents.pop();
+            n++;
+          }
+          if (col !== this.indents[this.indents.length - 1]) {
+            this.error(this.pos(), 'unindent does not match any outer indentation level');
+          }
+          this.pendingDents = n - 1;
+          return { kind: 'OUTDENT', text: '', pos: this.pos() };
+        }
+      }
+    }
+
+    // Skip spaces, comments, line continuations and (inside brackets or on blank lines) newlines.
+    for (;;) {
+      const c = src.charCodeAt(this.i);
+      if (c === 32 || c === 9 || c === 13) {
+        this.i++;
+      } else if (c === 35) {
+        while (this.i < src.length && src.charCodeAt(this.i) !== 10) this.i++;
+      } else if (c === 92 /* \ */ && src.charCodeAt(this.i + 1) === 10) {
+        this.i += 2;
+        this.newline();
+      } else if (c === 92 && src.charCodeAt(this.i + 1) === 13 && src.charCodeAt(this.i + 2) === 10) {
+        this.i += 3;
+        this.newline();
+      } else if (c === 10) {
+        if (this.depth > 0 || this.lastWasNewline) {
+          this.i++;
+          this.newline();
+          if (this.depth === 0) {
+            // a blank line: indentation is computed afresh for the next line
+            this.atLineStart = true;
+            return null;
+          }
+          continue;
+        }
+        const pos = this.pos();
+        this.i++;
+        this.newline();
+        this.atLineStart = true;
+        this.lastWasNewline = true;
+        return { kind: 'NEWLINE', text: '', pos };
+      } else break;
+    }
+
+    if (this.i >= src.length) {
+      if (!this.lastWasNewline && this.depth === 0) {
+        this.lastWasNewline = true;
+        return { kind: 'NEWLINE', text: '', pos: this.pos() };
+      }
+      if (this.indents.length > 1) {
+        this.indents.pop();
+        return { kind: 'OUTDENT', text: '', pos: this.pos() };
+      }
+      return { kind: 'EOF', text: '', pos: this.pos() };
+    }
+
+    this.lastWasNewline = false;
+    const start = this.i;
+    const pos = this.pos();
+    const c = src.charCodeAt(this.i);
+
+    // strings, with optional r/b prefixes
+    if (c === 34 || c === 39) return this.scanString(pos, start, false, false);
+    if (c === 114 /* r */ || c === 98 /* b */) {
+      const c1 = src.charCodeAt(this.i + 1);
+      if (c1 === 34 || c1 === 39) {
+        this.i++;
+        return this.scanString(pos, start, c === 114, c === 98);
+      }
+      const c2 = src.charCodeAt(this.i + 2);
+      if ((c1 === 114 || c1 === 98) && c1 !== c && (c2 === 34 || c2 === 39)) {
+        this.i += 2;
+        return this.scanString(pos, start, true, true);
+      }
+    }
+
+    if (isIdentStart(c)) {
+      let j = this.i + 1;
+      while (j < src.length && isIdentPart(src.charCodeAt(j))) j++;
+      const text = src.slice(this.i, j);
+      this.i = j;
+      if (KEYWORDS.has(text)) return { kind: 'KEYWORD', text, pos };
+      return { kind: 'IDENT', text, pos };
+    }
+
+    if (isDigit(c) || (c === 46 && isDigit(src.charCodeAt(this.i + 1)))) return this.scanNumber(pos);
+
+    for (const p of PUNCT) {
+      if (src.startsWith(p, this.i)) {
+        this.i += p.length;
+        if (p === '(' || p === '[' || p === '{') this.depth++;
+        else if (p === ')' || p === ']' || p === '}') {
+          if (this.depth === 0) this.error(pos, `unexpected '${p}'`);
+          this.depth--;
+        }
+        return { kind: 'PUNCT', text: p, pos };
+      }
+    }
+    const ch = src[this.i];
+    this.error(pos, `unexpected input character ${JSON.stringify(ch)}`);
+  }
+
+  private scanNumber(pos: Pos): Token {
+    const src = this.src;
+    const start = this.i;
+    const c = src.charCodeAt(this.i);
+    const c1 = src.charCodeAt(this.i + 1) | 0x20;
+    if (c === 48 && (c1 === 120 || c1 === 111 || c1 === 98)) {
+      // 0x, 0o, 0b
+      const base = c1 === 120 ? 16 : c1 === 111 ? 8 : 2;
+      this.i += 2;
+      const ds = this.i;
+      while (this.i < src.length && /[0-9a-zA-Z_]/.test(src[this.i])) this.i++;
+      const digits = src.slice(ds, this.i);
+      const valid = base === 16 ? /^[0-9a-fA-F]+$/ : base === 8 ? /^[0-7]+$/ : /^[01]+$/;
+      if (!valid.test(digits)) this.error(pos, `invalid int literal`);
+      const prefix = base === 16 ? '0x' : base === 8 ? '0o' : '0b';
+      return { kind: 'INT', text: src.slice(start, this.i), pos, value: toInt(BigInt(prefix + digits)) };
+    }
+    let isFloat = false;
+    while (isDigit(src.charCodeAt(this.i))) this.i++;
+    if (src.charCodeAt(this.i) === 46) {
+      isFloat = true;
+      this.i++;
+      while (isDigit(src.charCodeAt(this.i))) this.i++;
+    }
+    const e = src.charCodeAt(this.i) | 0x20;
+    if (e === 101) {
+      const save = this.i;
+      this.i++;
+      const s = src.charCodeAt(this.i);
+      if (s === 43 || s === 45) this.i++;
+      if (isDigit(src.charCodeAt(this.i))) {
+        isFloat = true;
+        while (isDigit(src.charCodeAt(this.i))) this.i++;
+      } else {
+        this.i = save;
+        this.error(pos, 'invalid float literal');
+      }
+    }
+    const text = src.slice(start, this.i);
+    if (isFloat) return { kind: 'FLOAT', text, pos, value: new Float(parseFloat(text)) };
+    if (text.length > 1 && text[0] === '0') {
+      if (!/^0+$/.test(text)) this.error(pos, `obsolete form of octal literal; use 0o${text.slice(1)}`);
+    }
+    return { kind: 'INT', text, pos, value: toInt(BigInt(text)) };
+  }
+
+  private scanString(pos: Pos, start: number, raw: boolean, isBytes: boolean): Token {
+    const src = this.src;
+    const q = src[this.i];
+    const triple = src.startsWith(q + q + q, this.i);
+    const ql = triple ? 3 : 1;
+    this.i += ql;
+    const bodyStart = this.i;
+    const startLine = this.line;
+    const startLineStart = this.lineStart;
+    for (;;) {
+      if (this.i >= src.length) {
+        this.line = startLine;
+        this.lineStart = startLineStart;
+        this.error(pos, 'unexpected EOF in string');
+      }
+      const ch = src[this.i];
+      if (ch === '\\') {
+        this.i++;
+        if (src[this.i] === '\n') {
+          this.i++;
+          this.newline();
+        } else this.i++;
+        continue;
+      }
+      if (ch === '\n') {
+        if (!triple) this.error(pos, 'unexpected newline in string');
+        this.i++;
+        this.newline();
+        continue;
+      }
+      if (ch === q && (!triple || src.startsWith(q + q + q, this.i))) break;
+      this.i++;
+    }
+    const body = src.slice(bodyStart, this.i);
+    this.i += ql;
+    const s = unquoteBody(body, raw, isBytes, (msg) => this.error(pos, msg));
+    const text = src.slice(start, this.i);
+    if (isBytes) return { kind: 'BYTES', text, pos, value: s };
+    return { kind: 'STRING', text, pos, value: s };
+  }
+}
+
+function toInt(b: bigint): number | bigint {
+  return b <= 9007199254740991n && b >= -9007199254740991n ? Number(b) : b;
+}
+
+const SIMPLE_ESCAPES: Record<string, string> = {
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  v: '\v',
+  '\\': '\\',
+  "'": "'",
+  '"': '"',
+};
+
+/** Decodes the body of a string literal into a byte string. */
+function unquoteBody(body: string, raw: boolean, isBytes: boolean, fail: (msg: string) => never): string {
+  if (body.indexOf('\\') < 0 && body.indexOf('\r') < 0) return body;
+  let out = '';
+  let i = 0;
+  while (i < body.length) {
+    const ch = body[i];
+    if (ch === '\r' && body[i + 1] === '\n') {
+      i++; // CRLF in a triple-quoted string is a newline
+      continue;
+    }
+    if (ch !== '\\') {
+      out += ch;
+      i++;
+      continue;
+    }
+    const e = body[i + 1];
+    if (raw) {
+      if (e === '\n') {
+        out += '\\\n';
+      } else {
+        out += '\\' + (e ?? '');
+      }
+      i += 2;
+      continue;
+    }
+    if (e === '\n') {
+      i += 2;
+      continue;
+    }
+    if (e in SIMPLE_ESCAPES) {
+      out += SIMPLE_ESCAPES[e];
+      i += 2;
+      continue;
+    }
+    if (e >= '0' && e <= '7') {
+      let j = i + 1;
+      while (j < i + 4 && body[j] >= '0' && body[j] <= '7') j++;
+      const n = parseInt(body.slice(i + 1, j), 8);
+      if (n > 255) fail(`invalid escape sequence \\${body.slice(i + 1, j)}`);
+      if (!isBytes && n >= 128) {
+        fail(`non-ASCII octal escape \\${n.toString(8)} (use \\u${hex4(n)} for the UTF-8 encoding of U+${hex4(n)})`);
+      }
+      out += String.fromCharCode(n);
+      i = j;
+      continue;
+    }
+    if (e === 'x') {
+      const h = body.slice(i + 2, i + 4);
+      if (!/^[0-9a-fA-F]{2}$/.test(h)) fail(`invalid escape sequence \\x${h}`);
+      const n = parseInt(h, 16);
+      if (!isBytes && n >= 128) {
+        fail(`non-ASCII hex escape \\x${h} (use \\u${hex4(n)} for the UTF-8 encoding of U+${hex4(n)})`);
+      }
+      out += String.fromCharCode(n);
+      i += 4;
+      continue;
+    }
+    if (e === 'u' || e === 'U') {
+      const n = e === 'u' ? 4 : 8;
+      const h = body.slice(i + 2, i + 2 + n);
+      if (h.length < n || !/^[0-9a-fA-F]+$/.test(h)) fail(`invalid escape sequence \\${e}${h}`);
+      const cp = parseInt(h, 16);
+      if (cp > 0x10ffff || (cp >= 0xd800 && cp < 0xe000)) {
+        fail(`invalid Unicode code point U+${cp.toString(16).toUpperCase().padStart(4, '0')}`);
+      }
+      out += Buffer.from(String.fromCodePoint(cp), 'utf8').toString('latin1');
+      i += 2 + n;
+      continue;
+    }
+    fail(`invalid escape sequence \\${e ?? ''}`);
+  }
+  return out;
+}
+
+function hex4(n: number): string {
+  return n.toString(16).toUpperCase().padStart(4, '0');
+}
