@@ -78,7 +78,7 @@ export class Fibonacci extends StarObject {
 /** Host builtins of the suite. `onError` records a failure reported by the program. */
 export function hostBuiltins(onError: (thread: Thread, msg: string) => void): Map<string, Value> {
   const m = new Map<string, Value>();
-  const add = (b: Builtin) => m.set(b.name, b);
+  const add = (b: Builtin, name = b.name) => m.set(name, b);
   add(
     new Builtin('hasfields', (_t, args, kwargs) => {
       if (args.length > 0 || kwargs.length > 0) throw new EvalError('hasfields: unexpected arguments');
@@ -117,11 +117,12 @@ export function hostBuiltins(onError: (thread: Thread, msg: string) => void): Ma
     }),
   );
   add(
-    new Builtin('_freeze', (_t, args, kwargs) => {
+    new Builtin('freeze', (_t, args, kwargs) => {
       const [x] = unpackPositional('freeze', args, kwargs, 1, 1);
       freeze(x);
       return x;
     }),
+    '_freeze',
   );
   add(
     new Builtin('_floateq', (_t, args, kwargs) => {

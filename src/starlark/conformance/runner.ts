@@ -156,14 +156,14 @@ export class ConformanceRunner {
           ['M', 0],
           ['U', 0],
         ]);
-        parseAndResolve(path, chunk.src, predeclared, dialect);
+        parseAndResolve(path, Buffer.from(chunk.src, 'latin1'), predeclared, dialect);
       } else {
         const thread = new Thread({
           print: () => {},
           load: (_t, module) => this.load(libDir, module),
           maxSteps: 1e8,
         });
-        execFile(thread, path, chunk.src, { predeclared: this.predeclared(), dialect });
+        execFile(thread, path, Buffer.from(chunk.src, 'latin1'), { predeclared: this.predeclared(), dialect });
       }
     } catch (e) {
       found = errorsOf(e, path);

@@ -113,6 +113,7 @@ class Compiler {
       nlocals: info.locals.length,
       cellSlots,
       paramNames,
+      active: 0,
       run: (fr) => {
         const r = run(fr);
         return r === RETURN ? fr.ret! : None;
@@ -412,6 +413,14 @@ class Compiler {
     const y = this.expr(rhs);
     const pos = this.pos(p);
     const apply = (fr: Frame, x: Value, yv: Value): Value => {
+      if (bop === '|' && x instanceof Dict && yv instanceof Dict) {
+        try {
+          for (const e of [...yv.entries()]) x.set(e.k, e.v);
+        } catch (e) {
+          throw locate(e, fr, pos);
+        }
+        return x;
+      }
       if (bop === '+') {
         if (typeof x === 'number' && typeof yv === 'number') {
           const r = x + yv;

@@ -40,11 +40,15 @@ export interface Code {
   paramNames: string[];
   /** Runs the body; returns the function's result. */
   run: (fr: Frame) => Value;
+  /**
+   * Activations of this body on the stack. Recursion is detected per body,
+   * not per function value, so that closures made anew at each step count too.
+   */
+  active: number;
 }
 
 export class StarFunction extends StarObject {
-  /** Number of activations on the stack (for the recursion check). */
-  active = 0;
+  private frozen = false;
   constructor(
     readonly code: Code,
     /** Default values of the named parameters; undefined where required. */
@@ -66,6 +70,8 @@ export class StarFunction extends StarObject {
     return this;
   }
   override freeze() {
+    if (this.frozen) return;
+    this.frozen = true;
     for (const d of this.defaults) if (d !== undefined && typeof d === 'object') d.freeze();
     for (const c of this.freevars) if (c.v !== undefined && typeof c.v === 'object') c.v.freeze();
   }
@@ -81,7 +87,7 @@ export function isFunction(v: Value): v is StarFunction {
 export function callFunction(thread: Thread, fn: StarFunction, args: Value[], kwargs: Kwargs): Value {
   const code = fn.code;
   if (++thread.steps >= thread.stepLimit) thread.checkSteps();
-  if (fn.active > 0 && !code.module.recursion) {
+  if (code.active > 0 && !code.module.recursion) {
     throw new EvalError(`function ${fn.name} called recursively`);
   }
   if (thread.depth >= thread.maxDepth) throw new EvalError('Starlark stack overflow');
@@ -91,14 +97,14 @@ export function callFunction(thread: Thread, fn: StarFunction, args: Value[], kw
   for (let i = 0; i < cells.length; i++) locals[cells[i]] = new Cell(locals[cells[i]] as Value | undefined);
   const fr = new Frame(fn, thread, locals);
   thread.depth++;
-  fn.active++;
+  code.active++;
   try {
     return code.run(fr);
   } catch (e) {
     throw toEvalError(e);
   } finally {
     thread.depth--;
-    fn.active--;
+    code.active--;
   }
 }
 

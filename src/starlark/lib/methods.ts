@@ -244,6 +244,7 @@ const setMethods = table([
   method('clear', (_t, args, kwargs, self) => {
     noArgs('clear', args, kwargs);
     const s = self.recv as StarSet;
+    if (s.size === 0) return None; // clearing an empty set mutates nothing, even if frozen
     s.checkMutable('clear');
     s.map.clear();
     return None;

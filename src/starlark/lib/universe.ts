@@ -4,10 +4,10 @@ import { EvalError } from '../errors.js';
 import { call } from '../eval/thread.js';
 import type { Thread } from '../eval/thread.js';
 import { argSmallInt, argString, badArg, unpackArgs, unpackPositional } from '../values/args.js';
-import { cmp } from '../values/compare.js';
-import { attrNames, elementsOf, getAttr, hasAttr, iterate, len } from '../values/ops.js';
+import { cmp, compare } from '../values/compare.js';
+import { attrNames, elementsOf, getAttr, hasAttr, iterate, len, type StarIterator } from '../values/ops.js';
 import { Struct } from '../values/struct.js';
-import { encodeRune, decodeRune } from '../values/utf8.js';
+import { RUNE_ERROR, decodeRune, encodeRune } from '../values/utf8.js';
 import {
   Builtin,
   Bytes,
@@ -81,6 +81,18 @@ function minmax(name: 'min' | 'max'): BuiltinFn {
   };
 }
 
+/** s with each byte of an invalid UTF-8 sequence replaced by U+FFFD. */
+function validUtf8(s: string): string {
+  if (!/[\x80-\xff]/.test(s)) return s;
+  let out = '';
+  for (let i = 0; i < s.length; ) {
+    const [r, size] = decodeRune(s, i);
+    out += r === RUNE_ERROR && size === 1 ? '\xef\xbf\xbd' : s.slice(i, i + size);
+    i += size;
+  }
+  return out;
+}
+
 /** Java's String.hashCode over the UTF-16 code units of the decoded string. */
 function javaStringHash(s: string): number {
   const u16 = Buffer.from(s, 'latin1').toString('utf8');
@@ -122,7 +134,7 @@ const builtins: Record<string, BuiltinFn> = {
   },
   bytes(_t, args, kwargs) {
     const [x] = unpackPositional('bytes', args, kwargs, 1, 1);
-    if (typeof x === 'string') return new Bytes(x);
+    if (typeof x === 'string') return new Bytes(validUtf8(x));
     if (x instanceof Bytes) return x;
     const elems = elementsOf(x);
     if (!elems) throw new EvalError(`bytes: got ${typeOf(x)}, want string, bytes, or iterable of ints`);
@@ -291,17 +303,16 @@ const builtins: Record<string, BuiltinFn> = {
     const elems = iterableArg('sorted', 'iterable', x!);
     if (key !== undefined && !isCallable(key)) throw badArg('sorted', 'key', key, 'callable');
     const keys = key === undefined ? elems : elems.map((v) => call(thread as Thread, key, [v], []));
-    const idx = elems.map((_, i) => i);
     const rev = reverse !== undefined && truth(reverse);
-    idx.sort((i, j) => {
-      const c = cmp(keys[i], keys[j]);
-      return rev ? -c : c;
-    });
+    const idx = mergeSort(
+      elems.map((_, i) => i),
+      (i, j) => (rev ? compare('<', keys[j], keys[i]) : compare('<', keys[i], keys[j])),
+    );
     return new List(idx.map((i) => elems[i]));
   },
   str(_t, args, kwargs) {
     const [x] = unpackPositional('str', args, kwargs, 1, 1);
-    if (x instanceof Bytes) return x.s; // bytes to string (UTF-8 bytes as is)
+    if (x instanceof Bytes) return validUtf8(x.s);
     return str(x);
   },
   tuple(_t, args, kwargs) {
@@ -316,13 +327,14 @@ const builtins: Record<string, BuiltinFn> = {
   },
   zip(_t, args, kwargs) {
     if (kwargs.length > 0) throw new EvalError('zip: unexpected keyword arguments');
-    const seqs = args.map((a, i) => {
-      const it = typeof a === 'string' ? undefined : iterate(a);
-      if (!it) throw new EvalError(`zip: argument #${i + 1} is not iterable: ${typeOf(a)}`);
-      return it;
-    });
+    const seqs: StarIterator[] = [];
     const out: Value[] = [];
     try {
+      args.forEach((a, i) => {
+        const it = typeof a === 'string' ? undefined : iterate(a);
+        if (!it) throw new EvalError(`zip: argument #${i + 1} is not iterable: ${typeOf(a)}`);
+        seqs.push(it);
+      });
       if (seqs.length > 0) {
         for (;;) {
           const row: Value[] = [];
@@ -340,6 +352,21 @@ const builtins: Record<string, BuiltinFn> = {
     return new List(out);
   },
 };
+
+/** Stable top-down merge sort; `less(b, a)` is asked with the later element first. */
+function mergeSort<T>(a: T[], less: (x: T, y: T) => boolean): T[] {
+  if (a.length < 2) return a;
+  const mid = a.length >> 1;
+  const l = mergeSort(a.slice(0, mid), less);
+  const r = mergeSort(a.slice(mid), less);
+  const out: T[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < l.length && j < r.length) out.push(less(r[j], l[i]) ? r[j++] : l[i++]);
+  while (i < l.length) out.push(l[i++]);
+  while (j < r.length) out.push(r[j++]);
+  return out;
+}
 
 function isCallable(v: Value): boolean {
   if (typeof v !== 'object') return false;

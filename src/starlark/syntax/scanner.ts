@@ -2,7 +2,7 @@
 // INDENT/OUTDENT/NEWLINE tokens and go.starlark.net's messages.
 
 import { StarlarkSyntaxError } from '../errors.js';
-import { Float, type Value } from '../values/value.js';
+import { Bytes, Float, type Value } from '../values/value.js';
 import type { Pos } from './ast.js';
 
 export type TokenKind =
@@ -387,7 +387,7 @@ export class Scanner {
     this.i += ql;
     const s = unquoteBody(body, raw, isBytes, (msg) => this.error(pos, msg));
     const text = src.slice(start, this.i);
-    if (isBytes) return { kind: 'BYTES', text, pos, value: s };
+    if (isBytes) return { kind: 'BYTES', text, pos, value: new Bytes(s) };
     return { kind: 'STRING', text, pos, value: s };
   }
 }

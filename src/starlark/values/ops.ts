@@ -438,8 +438,15 @@ export function contains(container: Value, x: Value): boolean {
       for (const e of container.elems) if (equals(e, x)) return true;
       return false;
     }
-    if (container instanceof Dict) return container.map.has(hashKey(x));
-    if (container instanceof StarSet) return container.map.has(hashKey(x));
+    if (container instanceof Dict || container instanceof StarSet) {
+      let k;
+      try {
+        k = hashKey(x);
+      } catch {
+        return false; // an unhashable value is in no dict or set
+      }
+      return container.map.has(k);
+    }
     if (container instanceof Range) {
       if (typeof x !== 'number') {
         if (x instanceof Float) return Number.isInteger(x.v) && rangeContains(container, x.v);
@@ -521,7 +528,7 @@ export function getIndex(x: Value, y: Value): Value {
       return v;
     }
     if (x instanceof Range) return x.at(seqIndex(x, y, x.len));
-    if (x instanceof Bytes) return x.s.charCodeAt(seqIndex(x, y, x.s.length));
+    if (x instanceof Bytes) return new Bytes(x.s[seqIndex(x, y, x.s.length)]);
     if (has(x, 'getKey')) {
       const v = (x as unknown as Mapping).getKey(y);
       if (v === undefined) throw new EvalError(`key ${repr(y)} not in ${typeOf(x)}`);

@@ -21,7 +21,10 @@ export class Struct extends StarObject {
   get type() {
     return 'struct';
   }
+  private frozen = false;
   override freeze() {
+    if (this.frozen) return;
+    this.frozen = true;
     for (const v of this.fields.values()) freeze(v);
   }
   override hashKey(): HashKey {

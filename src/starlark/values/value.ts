@@ -474,9 +474,7 @@ export class Builtin extends StarObject {
     return 'builtin_function_or_method';
   }
   override hashKey(): HashKey {
-    // Bound methods are equal when receiver and name are equal; hash by identity
-    // of the receiver for objects.
-    return this.recv === undefined ? this : compositeKey('\u0101m' + this.name, [this.recv]);
+    return this; // each bound method value is distinct
   }
   bind(recv: Value): Builtin {
     return new Builtin(this.name, this.fn, recv);
@@ -499,7 +497,10 @@ export class Module extends StarObject {
   get type() {
     return 'module';
   }
+  private frozen = false;
   override freeze() {
+    if (this.frozen) return;
+    this.frozen = true;
     for (const v of this.members.values()) freeze(v);
   }
   override hashKey(): HashKey {
