@@ -75,7 +75,16 @@ export class EvalError extends Error {
     }
     let out = '';
     if (frames.length > 0) out += 'Traceback (most recent call last):\n';
-    for (const f of frames) out += `  ${f.pos ? formatPos(f.pos) : '<builtin>'}: in ${f.name}\n`;
+    // Deep recursion would print thousands of identical lines: show three of a run.
+    const lines = frames.map((f) => `  ${f.pos ? formatPos(f.pos) : '<builtin>'}: in ${f.name}\n`);
+    for (let i = 0; i < lines.length; ) {
+      let j = i;
+      while (j < lines.length && lines[j] === lines[i]) j++;
+      const shown = Math.min(j - i, 3);
+      out += lines[i].repeat(shown);
+      if (j - i > shown) out += `  [Previous line repeated ${j - i - shown} more times]\n`;
+      i = j;
+    }
     return `${out}Error${suffix}: ${this.msg}`;
   }
 }

@@ -6,8 +6,18 @@ import { runConformance } from './conformance/runner.js';
 import { EvalError, StarlarkSyntaxError, StarlarkSyntaxErrors } from './errors.js';
 import { Thread } from './eval/thread.js';
 import { execFile } from './interp.js';
+import { jsonModule } from './lib/json.js';
+import { mathModule } from './lib/math.js';
+import { structBuiltin } from './lib/universe.js';
 import { TILT_DIALECT } from './resolve/resolver.js';
 import type { Value } from './values/value.js';
+
+/** Beyond the universe, files run here see Tilt's `struct` and the json and math modules. */
+const RUNNER_PREDECLARED: [string, Value][] = [
+  ['struct', structBuiltin],
+  ['json', jsonModule],
+  ['math', mathModule],
+];
 
 export interface StarlarkCommandOptions {
   files: string[];
@@ -38,7 +48,7 @@ function runFile(file: string, lib: string | undefined): number {
     try {
       const globals = execFile(thread, path, readFileSync(path), {
         dialect: TILT_DIALECT,
-        predeclared: new Map<string, Value>([['__file__', abs]]),
+        predeclared: new Map<string, Value>([...RUNNER_PREDECLARED, ['__file__', abs]]),
       });
       cache.set(abs, globals);
       return globals;

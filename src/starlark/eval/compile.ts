@@ -244,10 +244,33 @@ class Compiler {
 
   private forStmt(vars: Expr, x: Expr, body: StmtFn, p: Pos): StmtFn {
     const seq = this.expr(x);
-    const assign = this.assignTarget(vars);
     const pos = this.pos(p);
-    return (fr) => {
-      const it = seq(fr);
+    if (vars.k === 'ident' && vars.binding!.scope === 'local') {
+      const slot = vars.binding!.index;
+      const generic = this.forStmtGeneric(vars, body, pos);
+      return (fr) => {
+        const it = seq(fr);
+        if (!(it instanceof Range)) return generic(fr, it);
+        const th = fr.thread;
+        const locals = fr.locals;
+        const { start, step, len } = it;
+        for (let i = 0; i < len; i++) {
+          if (++th.steps >= th.stepLimit) th.checkSteps();
+          locals[slot] = start + i * step;
+          const r = body(fr);
+          if (r === BREAK) break;
+          if (r === RETURN) return RETURN;
+        }
+        return NORMAL;
+      };
+    }
+    const generic = this.forStmtGeneric(vars, body, pos);
+    return (fr) => generic(fr, seq(fr));
+  }
+
+  private forStmtGeneric(vars: Expr, body: StmtFn, pos: Position): (fr: Frame, it: Value) => Signal {
+    const assign = this.assignTarget(vars);
+    return (fr, it) => {
       const th = fr.thread;
       if (it instanceof Range) {
         const { start, step, len } = it;
@@ -845,9 +868,10 @@ class Compiler {
   }
 
   private callExpr(e: Extract<Expr, { k: 'call' }>): ExprFn {
-    const fn = this.expr(e.fn);
     const pos = this.pos(e.pos);
     const simple = e.args.every((a) => a.k === 'positional');
+    if (simple && e.fn.k === 'dot') return this.methodCall(e.fn, e.args, pos);
+    const fn = this.expr(e.fn);
     if (simple) {
       const args = e.args.map((a) => this.expr((a as { x: Expr }).x));
       const n = args.length;
@@ -871,6 +895,46 @@ class Compiler {
       const [argv, kwargs] = build(fr, pos);
       try {
         return call(fr.thread, f, argv, kwargs);
+      } catch (err) {
+        throw locate(err, fr, pos);
+      }
+    };
+  }
+
+  /**
+   * `x.name(args)` with positional arguments. Methods of built-in types are
+   * looked up directly, and the bound method is reused while the receiver
+   * stays the same (as in `out.append(...)` inside a loop).
+   */
+  private methodCall(dot: Extract<Expr, { k: 'dot' }>, argExprs: Arg[], pos: Position): ExprFn {
+    const x = this.expr(dot.x);
+    const name = dot.name;
+    const dpos = this.pos(dot.pos);
+    const args = argExprs.map((a) => this.expr((a as { x: Expr }).x));
+    const n = args.length;
+    const noKwargs: Kwargs = [];
+    let lastRecv: Value | undefined;
+    let lastMethod: Builtin | undefined;
+    return (fr) => {
+      const recv = x(fr);
+      let f: Value;
+      if (recv === lastRecv && lastMethod !== undefined) f = lastMethod;
+      else {
+        try {
+          f = getAttr(recv, name);
+        } catch (err) {
+          throw locate(err, fr, dpos);
+        }
+        if (f instanceof Builtin && f.recv === recv) {
+          lastRecv = recv;
+          lastMethod = f;
+        }
+      }
+      const argv = new Array<Value>(n);
+      for (let i = 0; i < n; i++) argv[i] = args[i](fr);
+      try {
+        if (f instanceof Builtin) return callBuiltin(fr.thread, f, argv, noKwargs);
+        return call(fr.thread, f, argv, noKwargs);
       } catch (err) {
         throw locate(err, fr, pos);
       }

@@ -41,7 +41,9 @@ export class Thread implements ThreadLike {
     this.printHook = opts.print ?? ((_t, msg) => process.stdout.write(Buffer.from(msg + '\n', 'latin1')));
     this.loadHook = opts.load;
     this.maxSteps = opts.maxSteps ?? Infinity;
-    this.maxDepth = opts.maxDepth ?? 3000;
+    // Python's default recursion limit; deeper Starlark calls would exhaust
+    // the JavaScript stack of a default Node process.
+    this.maxDepth = opts.maxDepth ?? 1000;
     this.stepLimit = this.maxSteps;
   }
 
@@ -104,7 +106,10 @@ function builtinFrame(e: unknown, name: string): unknown {
 /** Converts a JavaScript exception into a Starlark error. */
 export function toEvalError(e: unknown): EvalError {
   if (e instanceof EvalError) return e;
-  if (e instanceof RangeError && /call stack/i.test(e.message)) return new EvalError('Starlark stack overflow');
+  // Near the stack's end even a regexp can overflow again: test plainly.
+  if (e instanceof RangeError && e.message.startsWith('Maximum call stack')) {
+    return new EvalError('Starlark stack overflow');
+  }
   const err = new EvalError(`internal error: ${e instanceof Error ? e.message : String(e)}`);
   if (e instanceof Error) err.cause = e;
   return err;

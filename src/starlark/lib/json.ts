@@ -5,10 +5,11 @@
 
 import { EvalError } from '../errors.js';
 import { argString, unpackArgs, unpackPositional } from '../values/args.js';
-import { attrNames, iterate } from '../values/ops.js';
+import { attrNames, getAttr, iterate } from '../values/ops.js';
 import { decodeRune, encodeRune, RUNE_ERROR } from '../values/utf8.js';
 import {
   Builtin,
+  Bytes,
   Dict,
   Float,
   List,
@@ -184,12 +185,13 @@ export function encodeJSON(x: Value): string {
       out.push(']');
       return;
     }
-    if (hasAttrs(x)) {
+    // bytes has attributes too: its methods, which then fail to encode
+    if (hasAttrs(x) || x instanceof Bytes) {
       out.push('{');
       attrNames(x).forEach((name, i) => {
         let v: Value | undefined;
         try {
-          v = x.attr(name);
+          v = hasAttrs(x) ? x.attr(name) : getAttr(x, name);
         } catch (e) {
           throw wrap(e, `cannot access attribute ${x.type}.${name}: `);
         }
@@ -664,7 +666,14 @@ class DecodeFailure {
   constructor(readonly msg: string) {}
 }
 
-/** json.decode(s); throws DecodeFailure with the message that follows "at offset N, ". */
+/** An open array or object while decoding. */
+type Open = { elems: Value[] } | { dict: Dict; key: string | undefined };
+
+/**
+ * json.decode(s); throws DecodeFailure with the message that follows
+ * "json.decode: ". Nesting is kept on an explicit stack, so deep documents
+ * do not exhaust the JS stack.
+ */
 function decodeJSON(s: string): Value {
   let i = 0;
   const fail = (msg: string): never => {
@@ -676,8 +685,8 @@ function decodeJSON(s: string): Value {
   };
   const next = (): number => (skipSpace() ? s.charCodeAt(i) : fail('unexpected end of file'));
 
-  const parse = (): Value => {
-    let b = next();
+  /** A value that is not an array or object, starting with byte b at i. */
+  const scalar = (b: number): Value => {
     switch (b) {
       case 0x22: {
         // Find the closing quote; escapes or non-ASCII need real unquoting.
@@ -723,84 +732,99 @@ function decodeJSON(s: string): Value {
           return false;
         }
         break;
-      case 0x5b: {
-        const elems: Value[] = [];
-        i++;
-        b = next();
-        if (b !== 0x5d) {
-          for (;;) {
-            elems.push(parse());
-            b = next();
-            if (b !== 0x2c) {
-              if (b !== 0x5d) fail(`got ${quoteByte(b)}, want ',' or ']'`);
-              break;
-            }
-            i++;
-          }
-        }
-        i++;
-        return new List(elems);
-      }
-      case 0x7b: {
-        const dict = new Dict();
-        i++;
-        b = next();
-        if (b !== 0x7d) {
-          for (;;) {
-            const key = parse();
-            if (typeof key !== 'string') fail(`got ${typeOf(key)} for object key, want string`);
-            b = next();
-            if (b !== 0x3a) fail(`after object key, got ${quoteByte(b)}, want ':' `);
-            i++;
-            dict.setUnchecked(key, parse());
-            b = next();
-            if (b !== 0x2c) {
-              if (b !== 0x7d) fail(`in object, got ${quoteByte(b)}, want ',' or '}'`);
-              break;
-            }
-            i++;
-          }
-        }
-        i++;
-        return dict;
-      }
       default:
-        if (isDigit(b) || b === 0x2d) {
-          // Scan [0-9.eE+-]; any of .eE+- makes it a float.
-          let float = false;
-          let j = i + 1;
-          for (; j < s.length; j++) {
-            const c = s.charCodeAt(j);
-            if (isDigit(c)) continue;
-            if (c === 0x2e || c === 0x65 || c === 0x45 || c === 0x2b || c === 0x2d) float = true;
-            else break;
-          }
-          const num = s.slice(i, j);
-          i = j;
-          // JSON allows no leading zero before a digit.
-          const digits = num[0] === '-' ? num.slice(1) : num;
-          if (
-            digits === '' ||
-            (digits[0] === '0' && digits.length > 1 && isDigit(digits.charCodeAt(1)))
-          ) {
-            fail(`invalid number: ${num}`);
-          }
-          if (float) {
-            const f = goParseFloat(num);
-            if (f === undefined || !Number.isFinite(f)) fail(`invalid number: ${num}`);
-            return new Float(f!);
-          }
-          if (!/^-?[0-9]+$/.test(num)) fail(`invalid number: ${num}`);
-          const n = num.length < 16 ? Number(num) : normInt(BigInt(num));
-          return n === 0 ? 0 : n;
-        }
+        if (isDigit(b) || b === 0x2d) return number();
     }
     return fail(`unexpected character ${quoteByte(b)}`);
   };
 
-  const x = parse();
-  if (skipSpace()) fail(`unexpected character ${quoteByte(s.charCodeAt(i))} after value`);
-  return x;
+  const number = (): Value => {
+    // Scan [0-9.eE+-]; any of .eE+- makes it a float.
+    let float = false;
+    let j = i + 1;
+    for (; j < s.length; j++) {
+      const c = s.charCodeAt(j);
+      if (isDigit(c)) continue;
+      if (c === 0x2e || c === 0x65 || c === 0x45 || c === 0x2b || c === 0x2d) float = true;
+      else break;
+    }
+    const num = s.slice(i, j);
+    i = j;
+    // JSON allows no leading zero before a digit.
+    const digits = num[0] === '-' ? num.slice(1) : num;
+    if (
+      digits === '' ||
+      (digits[0] === '0' && digits.length > 1 && isDigit(digits.charCodeAt(1)))
+    ) {
+      fail(`invalid number: ${num}`);
+    }
+    if (float) {
+      const f = goParseFloat(num);
+      return f !== undefined && Number.isFinite(f) ? new Float(f) : fail(`invalid number: ${num}`);
+    }
+    if (!/^-?[0-9]+$/.test(num)) fail(`invalid number: ${num}`);
+    const n = num.length < 16 ? Number(num) : normInt(BigInt(num));
+    return n === 0 ? 0 : n;
+  };
+
+  const stack: Open[] = [];
+  for (;;) {
+    // Start a value: open a container, or read a whole scalar.
+    let v: Value;
+    const b = next();
+    if (b === 0x5b || b === 0x7b) {
+      i++;
+      const close = b === 0x5b ? 0x5d : 0x7d;
+      if (next() !== close) {
+        stack.push(b === 0x5b ? { elems: [] } : { dict: new Dict(), key: undefined });
+        continue;
+      }
+      i++;
+      v = b === 0x5b ? new List([]) : new Dict();
+    } else {
+      v = scalar(b);
+    }
+    // Hand the finished value to its container, closing those that end here.
+    for (;;) {
+      const top = stack[stack.length - 1];
+      if (top === undefined) {
+        if (skipSpace()) fail(`unexpected character ${quoteByte(s.charCodeAt(i))} after value`);
+        return v;
+      }
+      if ('elems' in top) {
+        top.elems.push(v);
+        const c = next();
+        if (c === 0x2c) {
+          i++;
+          break;
+        }
+        if (c !== 0x5d) fail(`got ${quoteByte(c)}, want ',' or ']'`);
+        i++;
+        stack.pop();
+        v = new List(top.elems);
+        continue;
+      }
+      if (top.key === undefined) {
+        if (typeof v !== 'string') return fail(`got ${typeOf(v)} for object key, want string`);
+        const c = next();
+        if (c !== 0x3a) fail(`after object key, got ${quoteByte(c)}, want ':' `);
+        i++;
+        top.key = v;
+        break;
+      }
+      top.dict.setUnchecked(top.key, v);
+      top.key = undefined;
+      const c = next();
+      if (c === 0x2c) {
+        i++;
+        break;
+      }
+      if (c !== 0x7d) fail(`in object, got ${quoteByte(c)}, want ',' or '}'`);
+      i++;
+      stack.pop();
+      v = top.dict;
+    }
+  }
 }
 
 // ---- the module ----

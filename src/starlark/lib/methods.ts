@@ -3,12 +3,13 @@
 import { EvalError } from '../errors.js';
 import { argSmallInt, noArgs, unpackArgs, unpackPositional } from '../values/args.js';
 import { equals } from '../values/compare.js';
-import { elementsOf, iterate, len, methodTables } from '../values/ops.js';
+import { contains, elementsOf, iterate, len, methodTables } from '../values/ops.js';
 import {
   Builtin,
   Dict,
   List,
   None,
+  Range,
   StarSet,
   Tuple,
   hashKey,
@@ -273,9 +274,16 @@ const setMethods = table([
     return out;
   }),
   method('issubset', (_t, args, kwargs, self) => {
-    const [elems] = iterableArgs('issubset', unpackPositional('issubset', args, kwargs, 1, 1), []);
-    const other = setOf(elems);
-    for (const k of (self.recv as StarSet).map.keys()) if (!other.map.has(k)) return false;
+    const [x] = unpackPositional('issubset', args, kwargs, 1, 1);
+    const s = self.recv as StarSet;
+    if (x instanceof Range) {
+      // membership in a range is arithmetic: no need to build a set of it
+      for (const v of s.map.values()) if (!contains(x, v)) return false;
+      return true;
+    }
+    const other = x instanceof StarSet ? x : setOf(iterableArgs('issubset', [x], [])[0]);
+    if (s.size > other.size) return false;
+    for (const k of s.map.keys()) if (!other.map.has(k)) return false;
     return true;
   }),
   method('issuperset', (_t, args, kwargs, self) => {

@@ -10,6 +10,7 @@ import {
   StarObject,
   StarSet,
   Tuple,
+  hashKey,
   typeOf,
   type Value,
 } from './value.js';
@@ -176,8 +177,9 @@ function compareSeq(op: CompareOp, a: Value[], b: Value[], depth: number): boole
 function dictEqual(x: Dict, y: Dict, depth: number): boolean {
   if (depth < 1) throw new EvalError('comparison exceeded maximum recursion depth');
   if (x.size !== y.size) return false;
-  for (const [hk, e] of x.map) {
-    const f = y.map.get(hk);
+  const ym = y.map;
+  for (const e of x.map.values()) {
+    const f = ym.get(hashKey(e.k));
     if (f === undefined || !equalDepth(e.v, f.v, depth - 1)) return false;
   }
   return true;

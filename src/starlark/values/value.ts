@@ -379,7 +379,8 @@ export class StarSet extends Mutable {
   }
   addUnchecked(k: Value): void {
     const hk = hashKey(k);
-    if (!this.map.has(hk)) this.map.set(hk, k);
+    // A primitive is its own key: overwriting it changes nothing.
+    if (hk === k || !this.map.has(hk)) this.map.set(hk, k);
   }
   elems(): Value[] {
     return [...this.map.values()];
