@@ -18,7 +18,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const suite = process.env.STARLARK_CONFORMANCE_DIR ?? join(root, '..', 'shared', 'conformance', 'starlark');
+const suite =
+  process.env.STARLARK_CONFORMANCE_DIR ?? join(root, '..', 'shared', 'conformance', 'starlark');
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
   const i = args.indexOf(name);
@@ -34,7 +35,10 @@ const filter = args[0] ?? '';
 // Upstream's file ends with a function that has no body; keep what precedes it.
 const upstream = readFileSync(join(suite, 'benchmark.star'), 'utf8');
 const benchmarkStar = upstream.slice(0, upstream.indexOf('def bench_string_startswith'));
-const tiltfileShaped = readFileSync(join(root, 'bench', 'starlark', 'tiltfile_shaped.star'), 'utf8');
+const tiltfileShaped = readFileSync(
+  join(root, 'bench', 'starlark', 'tiltfile_shaped.star'),
+  'utf8',
+);
 
 // Starting repetitions; each is scaled up until CPython runs the workload for
 // about --target ms (default 400), so that start-up noise stays small.
@@ -74,7 +78,9 @@ const pythonPrelude = [
 
 const dir = mkdtempSync(join(tmpdir(), 'starlark-bench-'));
 // The interpreter binary itself, not a version manager's shell shim.
-const python = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
+const python = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], {
+  encoding: 'utf8',
+}).trim();
 const tilt = join(root, 'bin', 'tilt');
 
 function timeOnce(cmd, argv) {
@@ -99,7 +105,9 @@ function measure(name, body, times = runs) {
 }
 
 const [startT, startP] = measure('empty', 'x = 1\n');
-console.log(`start-up: tilt ${startT.toFixed(0)} ms, python3 ${startP.toFixed(0)} ms (subtracted below)`);
+console.log(
+  `start-up: tilt ${startT.toFixed(0)} ms, python3 ${startP.toFixed(0)} ms (subtracted below)`,
+);
 console.log('workload                          tilt ms   python ms   ratio');
 
 let logSum = 0;
@@ -118,7 +126,11 @@ for (const [name, source, n] of workloads) {
   totalT += et;
   totalP += ep;
   logSum += Math.log(et / ep);
-  console.log(`${name.padEnd(32)} ${et.toFixed(0).padStart(8)} ${ep.toFixed(0).padStart(11)} ${(et / ep).toFixed(2).padStart(7)}`);
+  console.log(
+    `${name.padEnd(32)} ${et.toFixed(0).padStart(8)} ${ep.toFixed(0).padStart(11)} ${(et / ep).toFixed(2).padStart(7)}`,
+  );
 }
 console.log(`geometric mean ratio: ${Math.exp(logSum / workloads.length).toFixed(2)}`);
-console.log(`total ratio: ${(totalT / totalP).toFixed(2)} (${totalT.toFixed(0)} ms vs ${totalP.toFixed(0)} ms)`);
+console.log(
+  `total ratio: ${(totalT / totalP).toFixed(2)} (${totalT.toFixed(0)} ms vs ${totalP.toFixed(0)} ms)`,
+);

@@ -77,7 +77,7 @@ export class EvalError extends Error {
     if (frames.length > 0) out += 'Traceback (most recent call last):\n';
     // Deep recursion would print thousands of identical lines: show three of a run.
     const lines = frames.map((f) => `  ${f.pos ? formatPos(f.pos) : '<builtin>'}: in ${f.name}\n`);
-    for (let i = 0; i < lines.length; ) {
+    for (let i = 0; i < lines.length;) {
       let j = i;
       while (j < lines.length && lines[j] === lines[i]) j++;
       const shown = Math.min(j - i, 3);

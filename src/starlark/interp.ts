@@ -23,7 +23,9 @@ export interface ExecOptions {
 
 /** Converts file contents to the interpreter's byte-string form. */
 export function sourceText(src: string | Uint8Array): string {
-  return typeof src === 'string' ? Buffer.from(src, 'utf8').toString('latin1') : Buffer.from(src).toString('latin1');
+  return typeof src === 'string'
+    ? Buffer.from(src, 'utf8').toString('latin1')
+    : Buffer.from(src).toString('latin1');
 }
 
 /** Parses and resolves a file; throws StarlarkSyntaxError(s). */
@@ -48,7 +50,12 @@ export function parseAndResolve(
  * otherwise). Syntax errors throw StarlarkSyntaxError(s); runtime errors
  * throw EvalError with a backtrace.
  */
-export function execFile(thread: Thread, path: string, src: string | Uint8Array, opts: ExecOptions = {}): Map<string, Value> {
+export function execFile(
+  thread: Thread,
+  path: string,
+  src: string | Uint8Array,
+  opts: ExecOptions = {},
+): Map<string, Value> {
   const predeclared = opts.predeclared ?? new Map();
   const dialect = opts.dialect ?? STANDARD_DIALECT;
   const file = parseAndResolve(path, src, predeclared, dialect);

@@ -8,7 +8,17 @@ import type { StarIterator } from '../values/ops.js';
 import { nearest } from '../values/spell.js';
 import { Symbol } from '../values/struct.js';
 import { decodeUtf8 } from '../values/utf8.js';
-import { Builtin, Float, None, StarObject, freeze, reprTo, str, type HashKey, type Value } from '../values/value.js';
+import {
+  Builtin,
+  Float,
+  None,
+  StarObject,
+  freeze,
+  reprTo,
+  str,
+  type HashKey,
+  type Value,
+} from '../values/value.js';
 
 /** An application-defined type with settable fields. */
 export class HasFields extends StarObject {
@@ -81,7 +91,8 @@ export function hostBuiltins(onError: (thread: Thread, msg: string) => void): Ma
   const add = (b: Builtin, name = b.name) => m.set(name, b);
   add(
     new Builtin('hasfields', (_t, args, kwargs) => {
-      if (args.length > 0 || kwargs.length > 0) throw new EvalError('hasfields: unexpected arguments');
+      if (args.length > 0 || kwargs.length > 0)
+        throw new EvalError('hasfields: unexpected arguments');
       return new HasFields();
     }),
   );
@@ -127,7 +138,8 @@ export function hostBuiltins(onError: (thread: Thread, msg: string) => void): Ma
   add(
     new Builtin('_floateq', (_t, args, kwargs) => {
       const [x, y] = unpackPositional('floateq', args, kwargs, 2, 2);
-      if (!(x instanceof Float) || !(y instanceof Float)) throw new EvalError('floateq: want floats');
+      if (!(x instanceof Float) || !(y instanceof Float))
+        throw new EvalError('floateq: want floats');
       return floatEq(x.v, y.v);
     }),
   );

@@ -46,7 +46,11 @@ export function splitChunks(src: string): Chunk[] {
   for (let i = 0; i <= lines.length; i++) {
     if (i === lines.length || lines[i] === '---') {
       const body = lines.slice(start, i);
-      chunks.push({ startLine: start + 1, src: '\n'.repeat(start) + body.join('\n'), text: body.join('\n') });
+      chunks.push({
+        startLine: start + 1,
+        src: '\n'.repeat(start) + body.join('\n'),
+        text: body.join('\n'),
+      });
       start = i + 1;
     }
   }
@@ -96,7 +100,8 @@ interface FoundError {
 
 /** Errors of a failed chunk, with the line each belongs to in this file. */
 function errorsOf(e: unknown, path: string): FoundError[] {
-  if (e instanceof StarlarkSyntaxErrors) return e.errors.map((x) => ({ line: x.pos.line, msg: x.msg }));
+  if (e instanceof StarlarkSyntaxErrors)
+    return e.errors.map((x) => ({ line: x.pos.line, msg: x.msg }));
   if (e instanceof StarlarkSyntaxError) return [{ line: e.pos.line, msg: e.msg }];
   if (e instanceof EvalError) {
     const frame = e.frames.find((f) => f.pos && f.pos.file === path);
@@ -141,7 +146,12 @@ export class ConformanceRunner {
     return splitChunks(src).map((chunk) => this.runChunk(path, chunk, mode, libDir));
   }
 
-  private runChunk(path: string, chunk: Chunk, mode: 'parse' | 'resolve' | 'exec', libDir: string): ChunkResult {
+  private runChunk(
+    path: string,
+    chunk: Chunk,
+    mode: 'parse' | 'resolve' | 'exec',
+    libDir: string,
+  ): ChunkResult {
     const want = expectations(chunk);
     const failures: string[] = [];
     this.reported = [];
@@ -163,7 +173,10 @@ export class ConformanceRunner {
           load: (_t, module) => this.load(libDir, module),
           maxSteps: 1e8,
         });
-        execFile(thread, path, Buffer.from(chunk.src, 'latin1'), { predeclared: this.predeclared(), dialect });
+        execFile(thread, path, Buffer.from(chunk.src, 'latin1'), {
+          predeclared: this.predeclared(),
+          dialect,
+        });
       }
     } catch (e) {
       found = errorsOf(e, path);
@@ -187,7 +200,11 @@ export class ConformanceRunner {
 }
 
 /** Runs the files; prints one line per failing chunk and a closing count. */
-export function runConformance(files: string[], lib: string | undefined, out: (s: string) => void): number {
+export function runConformance(
+  files: string[],
+  lib: string | undefined,
+  out: (s: string) => void,
+): number {
   const runner = new ConformanceRunner(lib);
   let passed = 0;
   let failed = 0;

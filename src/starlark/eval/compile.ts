@@ -44,7 +44,14 @@ import {
   type Kwargs,
   type Value,
 } from '../values/value.js';
-import { Cell, Frame, StarFunction, callFunction, type Code, type ModuleState } from './function.js';
+import {
+  Cell,
+  Frame,
+  StarFunction,
+  callFunction,
+  type Code,
+  type ModuleState,
+} from './function.js';
 import { call, callBuiltin, toEvalError } from './thread.js';
 
 type ExprFn = (fr: Frame) => Value;
@@ -159,9 +166,15 @@ class Compiler {
         };
       }
       case 'assign':
-        return s.op === '=' ? this.assignStmt(s.lhs, s.rhs) : this.augmentedAssign(s.op, s.lhs, s.rhs, s.pos);
+        return s.op === '='
+          ? this.assignStmt(s.lhs, s.rhs)
+          : this.augmentedAssign(s.op, s.lhs, s.rhs, s.pos);
       case 'branch':
-        return s.tok === 'break' ? () => BREAK : s.tok === 'continue' ? () => CONTINUE : () => NORMAL;
+        return s.tok === 'break'
+          ? () => BREAK
+          : s.tok === 'continue'
+            ? () => CONTINUE
+            : () => NORMAL;
       case 'return': {
         const x = s.x ? this.expr(s.x) : undefined;
         if (!x) {
@@ -268,7 +281,11 @@ class Compiler {
     return (fr) => generic(fr, seq(fr));
   }
 
-  private forStmtGeneric(vars: Expr, body: StmtFn, pos: Position): (fr: Frame, it: Value) => Signal {
+  private forStmtGeneric(
+    vars: Expr,
+    body: StmtFn,
+    pos: Position,
+  ): (fr: Frame, it: Value) => Signal {
     const assign = this.assignTarget(vars);
     return (fr, it) => {
       const th = fr.thread;
@@ -417,10 +434,15 @@ class Compiler {
               throw locate(e, fr, pos);
             }
           }
-          if (!elems) throw locate(new EvalError(`got ${typeOf(v)} in sequence assignment`), fr, pos);
+          if (!elems)
+            throw locate(new EvalError(`got ${typeOf(v)} in sequence assignment`), fr, pos);
           if (elems.length !== n) {
             const which = elems.length > n ? 'too many' : 'too few';
-            throw locate(new EvalError(`${which} values to unpack (got ${elems.length}, want ${n})`), fr, pos);
+            throw locate(
+              new EvalError(`${which} values to unpack (got ${elems.length}, want ${n})`),
+              fr,
+              pos,
+            );
           }
           if (v instanceof List) elems = elems.slice();
           for (let i = 0; i < n; i++) targets[i](fr, elems[i]);
@@ -635,7 +657,8 @@ class Compiler {
         return (fr) => {
           const xv = x(fr);
           const yv = y(fr);
-          if (xv instanceof List && typeof yv === 'number' && yv >= 0 && yv < xv.elems.length) return xv.elems[yv];
+          if (xv instanceof List && typeof yv === 'number' && yv >= 0 && yv < xv.elems.length)
+            return xv.elems[yv];
           try {
             return getIndex(xv, yv);
           } catch (err) {
@@ -687,7 +710,11 @@ class Compiler {
         return (fr) => {
           const v = fr.locals[i] as Value | undefined;
           if (v === undefined) {
-            throw locate(new EvalError(`local variable ${name} referenced before assignment`), fr, pos);
+            throw locate(
+              new EvalError(`local variable ${name} referenced before assignment`),
+              fr,
+              pos,
+            );
           }
           return v;
         };
@@ -695,7 +722,11 @@ class Compiler {
         return (fr) => {
           const v = (fr.locals[i] as Cell).v;
           if (v === undefined) {
-            throw locate(new EvalError(`local variable ${name} referenced before assignment`), fr, pos);
+            throw locate(
+              new EvalError(`local variable ${name} referenced before assignment`),
+              fr,
+              pos,
+            );
           }
           return v;
         };
@@ -703,7 +734,11 @@ class Compiler {
         return (fr) => {
           const v = fr.fn.freevars[i].v;
           if (v === undefined) {
-            throw locate(new EvalError(`local variable ${name} referenced before assignment`), fr, pos);
+            throw locate(
+              new EvalError(`local variable ${name} referenced before assignment`),
+              fr,
+              pos,
+            );
           }
           return v;
         };
@@ -712,7 +747,11 @@ class Compiler {
         return (fr) => {
           const v = g[i];
           if (v === undefined) {
-            throw locate(new EvalError(`global variable ${name} referenced before assignment`), fr, pos);
+            throw locate(
+              new EvalError(`global variable ${name} referenced before assignment`),
+              fr,
+              pos,
+            );
           }
           return v;
         };
@@ -942,7 +981,11 @@ class Compiler {
   }
 
   private argsBuilder(args: Arg[]): (fr: Frame, pos: Position) => [Value[], Kwargs] {
-    const parts = args.map((a) => ({ k: a.k, name: a.k === 'named' ? a.name : '', x: this.expr(a.x) }));
+    const parts = args.map((a) => ({
+      k: a.k,
+      name: a.k === 'named' ? a.name : '',
+      x: this.expr(a.x),
+    }));
     return (fr, pos) => {
       const argv: Value[] = [];
       const kwargs: Kwargs = [];
@@ -962,17 +1005,30 @@ class Compiler {
             } catch (err) {
               throw locate(err, fr, pos);
             }
-            if (!elems) throw locate(new EvalError(`argument after * must be iterable, not ${typeOf(v)}`), fr, pos);
+            if (!elems)
+              throw locate(
+                new EvalError(`argument after * must be iterable, not ${typeOf(v)}`),
+                fr,
+                pos,
+              );
             for (const x of elems) argv.push(x);
             break;
           }
           case 'starstar': {
             if (!(v instanceof Dict)) {
-              throw locate(new EvalError(`argument after ** must be a mapping, not ${typeOf(v)}`), fr, pos);
+              throw locate(
+                new EvalError(`argument after ** must be a mapping, not ${typeOf(v)}`),
+                fr,
+                pos,
+              );
             }
             for (const en of v.entries()) {
               if (typeof en.k !== 'string') {
-                throw locate(new EvalError(`keywords must be strings, not ${typeOf(en.k)}`), fr, pos);
+                throw locate(
+                  new EvalError(`keywords must be strings, not ${typeOf(en.k)}`),
+                  fr,
+                  pos,
+                );
               }
               kwargs.push([en.k, en.v]);
             }

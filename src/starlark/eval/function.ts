@@ -2,7 +2,15 @@
 
 import { EvalError, type Position } from '../errors.js';
 import type { FunctionInfo } from '../syntax/ast.js';
-import { Dict, StarObject, makeTuple, repr, type HashKey, type Kwargs, type Value } from '../values/value.js';
+import {
+  Dict,
+  StarObject,
+  makeTuple,
+  repr,
+  type HashKey,
+  type Kwargs,
+  type Value,
+} from '../values/value.js';
 import { callHooks, toEvalError, type Thread } from './thread.js';
 
 /** A captured variable shared between a function and its closures. */
@@ -64,7 +72,11 @@ export class StarFunction extends StarObject {
     return this.code.info.name;
   }
   get position(): Position {
-    return { file: this.code.module.file, line: this.code.info.pos.line, col: this.code.info.pos.col };
+    return {
+      file: this.code.module.file,
+      line: this.code.info.pos.line,
+      col: this.code.info.pos.col,
+    };
   }
   override hashKey(): HashKey {
     return this;
@@ -84,7 +96,12 @@ export function isFunction(v: Value): v is StarFunction {
   return v instanceof StarFunction;
 }
 
-export function callFunction(thread: Thread, fn: StarFunction, args: Value[], kwargs: Kwargs): Value {
+export function callFunction(
+  thread: Thread,
+  fn: StarFunction,
+  args: Value[],
+  kwargs: Kwargs,
+): Value {
   const code = fn.code;
   if (++thread.steps >= thread.stepLimit) thread.checkSteps();
   if (code.active > 0 && !code.module.recursion) {
@@ -94,7 +111,8 @@ export function callFunction(thread: Thread, fn: StarFunction, args: Value[], kw
   const locals = new Array<Value | Cell | undefined>(code.nlocals);
   bindArgs(locals, fn, args, kwargs);
   const cells = code.cellSlots;
-  for (let i = 0; i < cells.length; i++) locals[cells[i]] = new Cell(locals[cells[i]] as Value | undefined);
+  for (let i = 0; i < cells.length; i++)
+    locals[cells[i]] = new Cell(locals[cells[i]] as Value | undefined);
   const fr = new Frame(fn, thread, locals);
   thread.depth++;
   code.active++;
@@ -112,12 +130,23 @@ callHooks.callFunction = callFunction;
 callHooks.isFunction = isFunction;
 
 /** Binds call arguments to parameter slots, with go.starlark.net's messages. */
-function bindArgs(locals: (Value | Cell | undefined)[], fn: StarFunction, args: Value[], kwargs: Kwargs) {
+function bindArgs(
+  locals: (Value | Cell | undefined)[],
+  fn: StarFunction,
+  args: Value[],
+  kwargs: Kwargs,
+) {
   const info = fn.code.info;
   const nparams = info.numParams;
   const name = fn.name;
   // fast path: exactly the positional parameters
-  if (kwargs.length === 0 && args.length === nparams && !info.hasVarargs && !info.hasKwargs && info.numKwonly === 0) {
+  if (
+    kwargs.length === 0 &&
+    args.length === nparams &&
+    !info.hasVarargs &&
+    !info.hasKwargs &&
+    info.numKwonly === 0
+  ) {
     for (let i = 0; i < nparams; i++) locals[i] = args[i];
     return;
   }
@@ -148,14 +177,17 @@ function bindArgs(locals: (Value | Cell | undefined)[], fn: StarFunction, args: 
   for (const [k, v] of kwargs) {
     const i = names.indexOf(k);
     if (i >= 0) {
-      if (locals[i] !== undefined) throw new EvalError(`function ${name} got multiple values for parameter ${repr(k)}`);
+      if (locals[i] !== undefined)
+        throw new EvalError(`function ${name} got multiple values for parameter ${repr(k)}`);
       locals[i] = v;
       continue;
     }
-    if (!kwdict) throw new EvalError(`function ${name} got an unexpected keyword argument ${repr(k)}`);
+    if (!kwdict)
+      throw new EvalError(`function ${name} got an unexpected keyword argument ${repr(k)}`);
     const before = kwdict.size;
     kwdict.setUnchecked(k, v);
-    if (kwdict.size === before) throw new EvalError(`function ${name} got multiple values for parameter ${repr(k)}`);
+    if (kwdict.size === before)
+      throw new EvalError(`function ${name} got multiple values for parameter ${repr(k)}`);
   }
   if (n < nparams || info.numKwonly > 0) {
     const missing: string[] = [];
@@ -172,4 +204,3 @@ function bindArgs(locals: (Value | Cell | undefined)[], fn: StarFunction, args: 
     }
   }
 }
-

@@ -19,7 +19,12 @@ export interface ThreadOptions {
 
 /** Functions that know how to be called (set by eval/function.ts to avoid an import cycle). */
 export const callHooks = {
-  callFunction: undefined as unknown as (thread: Thread, fn: StarFunction, args: Value[], kwargs: Kwargs) => Value,
+  callFunction: undefined as unknown as (
+    thread: Thread,
+    fn: StarFunction,
+    args: Value[],
+    kwargs: Kwargs,
+  ) => Value,
   isFunction: undefined as unknown as (v: Value) => v is StarFunction,
 };
 
@@ -38,7 +43,8 @@ export class Thread implements ThreadLike {
 
   constructor(opts: ThreadOptions = {}) {
     this.name = opts.name ?? 'main';
-    this.printHook = opts.print ?? ((_t, msg) => process.stdout.write(Buffer.from(msg + '\n', 'latin1')));
+    this.printHook =
+      opts.print ?? ((_t, msg) => process.stdout.write(Buffer.from(msg + '\n', 'latin1')));
     this.loadHook = opts.load;
     this.maxSteps = opts.maxSteps ?? Infinity;
     // Python's default recursion limit; deeper Starlark calls would exhaust
@@ -55,7 +61,8 @@ export class Thread implements ThreadLike {
 
   checkSteps(): void {
     if (this.cancelReason !== undefined) throw new CancelledError(this.cancelReason);
-    if (this.steps >= this.maxSteps) throw new EvalError(`Starlark computation cancelled: too many steps`);
+    if (this.steps >= this.maxSteps)
+      throw new EvalError(`Starlark computation cancelled: too many steps`);
   }
 
   print(msg: string): void {
@@ -76,8 +83,14 @@ export class Thread implements ThreadLike {
 export function call(thread: Thread, fn: Value, args: Value[], kwargs: Kwargs): Value {
   if (callHooks.isFunction(fn)) return callHooks.callFunction(thread, fn, args, kwargs);
   if (fn instanceof Builtin) return callBuiltin(thread, fn, args, kwargs);
-  if (typeof fn === 'object' && typeof (fn as unknown as { callInternal?: unknown }).callInternal === 'function') {
-    const c = fn as unknown as { name: string; callInternal(t: Thread, a: Value[], k: Kwargs): Value };
+  if (
+    typeof fn === 'object' &&
+    typeof (fn as unknown as { callInternal?: unknown }).callInternal === 'function'
+  ) {
+    const c = fn as unknown as {
+      name: string;
+      callInternal(t: Thread, a: Value[], k: Kwargs): Value;
+    };
     try {
       return c.callInternal(thread, args, kwargs);
     } catch (e) {

@@ -1,7 +1,7 @@
 // Methods of list, dict and set.
 
 import { EvalError } from '../errors.js';
-import { argSmallInt, noArgs, unpackArgs, unpackPositional } from '../values/args.js';
+import { argSmallInt, noArgs, unpackPositional } from '../values/args.js';
 import { equals } from '../values/compare.js';
 import { contains, elementsOf, iterate, len, methodTables } from '../values/ops.js';
 import {
@@ -11,7 +11,6 @@ import {
   None,
   Range,
   StarSet,
-  Tuple,
   hashKey,
   makeTuple,
   typeOf,
@@ -133,9 +132,16 @@ export function updateDict(d: Dict, args: Value[], kwargs: Kwargs): void {
         for (let pair = it.next(); pair !== undefined; pair = it.next(), i++) {
           const n = len(pair);
           const elems = typeof pair === 'string' ? undefined : elementsOf(pair);
-          if (!elems) throw new EvalError(`dictionary update sequence element #${i} is not iterable (${typeOf(pair)})`);
-          if (n < 0) throw new EvalError(`dictionary update sequence element #${i} has unknown length (${typeOf(pair)})`);
-          if (n !== 2) throw new EvalError(`dictionary update sequence element #${i} has length ${n}, want 2`);
+          if (!elems)
+            throw new EvalError(
+              `dictionary update sequence element #${i} is not iterable (${typeOf(pair)})`,
+            );
+          if (n < 0)
+            throw new EvalError(
+              `dictionary update sequence element #${i} has unknown length (${typeOf(pair)})`,
+            );
+          if (n !== 2)
+            throw new EvalError(`dictionary update sequence element #${i} has length ${n}, want 2`);
           d.set(elems[0], elems[1]);
         }
       } finally {
@@ -252,7 +258,8 @@ const setMethods = table([
   }),
   method('difference', (_t, args, kwargs, self) => {
     const out = copySet(self.recv as StarSet);
-    for (const elems of iterableArgs('difference', args, kwargs)) for (const v of elems) out.map.delete(hashKey(v));
+    for (const elems of iterableArgs('difference', args, kwargs))
+      for (const v of elems) out.map.delete(hashKey(v));
     return out;
   }),
   method('discard', (_t, args, kwargs, self) => {
@@ -287,7 +294,11 @@ const setMethods = table([
     return true;
   }),
   method('issuperset', (_t, args, kwargs, self) => {
-    const [elems] = iterableArgs('issuperset', unpackPositional('issuperset', args, kwargs, 1, 1), []);
+    const [elems] = iterableArgs(
+      'issuperset',
+      unpackPositional('issuperset', args, kwargs, 1, 1),
+      [],
+    );
     const s = self.recv as StarSet;
     for (const v of elems) if (!s.map.has(hashKey(v))) return false;
     return true;
@@ -324,7 +335,8 @@ const setMethods = table([
   }),
   method('union', (_t, args, kwargs, self) => {
     const out = copySet(self.recv as StarSet);
-    for (const elems of iterableArgs('union', args, kwargs)) for (const v of elems) out.addUnchecked(v);
+    for (const elems of iterableArgs('union', args, kwargs))
+      for (const v of elems) out.addUnchecked(v);
     return out;
   }),
   method('update', (_t, args, kwargs, self) => {

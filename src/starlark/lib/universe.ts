@@ -5,7 +5,15 @@ import { call } from '../eval/thread.js';
 import type { Thread } from '../eval/thread.js';
 import { argSmallInt, argString, badArg, unpackArgs, unpackPositional } from '../values/args.js';
 import { cmp, compare } from '../values/compare.js';
-import { attrNames, elementsOf, getAttr, hasAttr, iterate, len, type StarIterator } from '../values/ops.js';
+import {
+  attrNames,
+  elementsOf,
+  getAttr,
+  hasAttr,
+  iterate,
+  len,
+  type StarIterator,
+} from '../values/ops.js';
 import { Struct } from '../values/struct.js';
 import { RUNE_ERROR, decodeRune, encodeRune } from '../values/utf8.js';
 import {
@@ -40,7 +48,9 @@ function iterableArg(fn: string, param: string | number, v: Value): Value[] {
 /** A non-negative int32 for range and similar (go's AsInt32). */
 function int32Arg(fn: string, param: string, v: Value): number {
   if (typeof v === 'bigint' || (typeof v === 'number' && (v > 0x7fffffff || v < -0x80000000))) {
-    throw new EvalError(`${fn}: for parameter ${param}: ${v} out of range (want value in signed 32-bit range)`);
+    throw new EvalError(
+      `${fn}: for parameter ${param}: ${v} out of range (want value in signed 32-bit range)`,
+    );
   }
   return argSmallInt(fn, param, v);
 }
@@ -85,7 +95,7 @@ function minmax(name: 'min' | 'max'): BuiltinFn {
 function validUtf8(s: string): string {
   if (!/[\x80-\xff]/.test(s)) return s;
   let out = '';
-  for (let i = 0; i < s.length; ) {
+  for (let i = 0; i < s.length;) {
     const [r, size] = decodeRune(s, i);
     out += r === RUNE_ERROR && size === 1 ? '\xef\xbf\xbd' : s.slice(i, i + size);
     i += size;
@@ -137,14 +147,17 @@ const builtins: Record<string, BuiltinFn> = {
     if (typeof x === 'string') return new Bytes(validUtf8(x));
     if (x instanceof Bytes) return x;
     const elems = elementsOf(x);
-    if (!elems) throw new EvalError(`bytes: got ${typeOf(x)}, want string, bytes, or iterable of ints`);
+    if (!elems)
+      throw new EvalError(`bytes: got ${typeOf(x)}, want string, bytes, or iterable of ints`);
     let s = '';
     elems.forEach((v, i) => {
       if (typeof v !== 'number' && typeof v !== 'bigint') {
         throw new EvalError(`bytes: at index ${i}, got ${typeOf(v)}, want int`);
       }
       if (typeof v === 'bigint' || v < 0 || v > 255) {
-        throw new EvalError(`bytes: at index ${i}, ${v} out of range (want value in unsigned 8-bit range)`);
+        throw new EvalError(
+          `bytes: at index ${i}, ${v} out of range (want value in unsigned 8-bit range)`,
+        );
       }
       s += String.fromCharCode(v);
     });
@@ -152,10 +165,13 @@ const builtins: Record<string, BuiltinFn> = {
   },
   chr(_t, args, kwargs) {
     const [x] = unpackPositional('chr', args, kwargs, 1, 1);
-    if (typeof x !== 'number' && typeof x !== 'bigint') throw new EvalError(`chr: got ${typeOf(x)}, want int`);
+    if (typeof x !== 'number' && typeof x !== 'bigint')
+      throw new EvalError(`chr: got ${typeOf(x)}, want int`);
     if (x < 0) throw new EvalError(`chr: Unicode code point ${x} out of range (<0)`);
     if (x > 0x10ffff) {
-      throw new EvalError(`chr: Unicode code point U+${x.toString(16).toUpperCase()} out of range (>0x10FFFF)`);
+      throw new EvalError(
+        `chr: Unicode code point U+${x.toString(16).toUpperCase()} out of range (>0x10FFFF)`,
+      );
     }
     return encodeRune(Number(x));
   },
@@ -221,7 +237,7 @@ const builtins: Record<string, BuiltinFn> = {
     const [x, base] = unpackArgs('int', args, kwargs, ['x', 'base?']);
     const b = base === undefined ? undefined : argSmallInt('int', 'base', base);
     if (typeof x === 'string') return parseIntLiteral(x, b);
-    if (b !== undefined) throw new EvalError('int: can\'t convert non-string with explicit base');
+    if (b !== undefined) throw new EvalError("int: can't convert non-string with explicit base");
     if (typeof x === 'boolean') return x ? 1 : 0;
     if (typeof x === 'number' || typeof x === 'bigint') return x;
     if (x instanceof Float) {
@@ -370,7 +386,11 @@ function mergeSort<T>(a: T[], less: (x: T, y: T) => boolean): T[] {
 
 function isCallable(v: Value): boolean {
   if (typeof v !== 'object') return false;
-  return v.type === 'function' || v instanceof Builtin || typeof (v as unknown as { callInternal?: unknown }).callInternal === 'function';
+  return (
+    v.type === 'function' ||
+    v instanceof Builtin ||
+    typeof (v as unknown as { callInternal?: unknown }).callInternal === 'function'
+  );
 }
 
 /** struct(**kwargs) */

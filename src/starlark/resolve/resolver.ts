@@ -84,7 +84,9 @@ class Resolver {
   ) {}
 
   private errorf(pos: Pos, msg: string) {
-    this.errors.push(new StarlarkSyntaxError({ file: this.path, line: pos.line, col: pos.col }, msg));
+    this.errors.push(
+      new StarlarkSyntaxError({ file: this.path, line: pos.line, col: pos.col }, msg),
+    );
   }
 
   resolve(file: File) {
@@ -140,12 +142,20 @@ class Resolver {
       const prev = this.globals.get(id.name);
       if (prev) {
         if (!this.opts.globalreassign) {
-          this.errorf(id.pos, `cannot reassign global ${id.name} declared at ${this.posText(prev.first!)}`);
+          this.errorf(
+            id.pos,
+            `cannot reassign global ${id.name} declared at ${this.posText(prev.first!)}`,
+          );
         }
         id.binding = prev;
         return true;
       }
-      const b: Binding = { scope: 'global', name: id.name, index: this.globalList.length, first: id.pos };
+      const b: Binding = {
+        scope: 'global',
+        name: id.name,
+        index: this.globalList.length,
+        first: id.pos,
+      };
       this.globals.set(id.name, b);
       this.globalList.push(id.name);
       id.binding = b;
@@ -190,7 +200,8 @@ class Resolver {
         if (this.loops === 0 && s.tok !== 'pass') this.errorf(s.pos, `${s.tok} not in a loop`);
         break;
       case 'if':
-        if (!this.opts.toplevelcontrol && !this.inFunction()) this.errorf(s.pos, 'if statement not within a function');
+        if (!this.opts.toplevelcontrol && !this.inFunction())
+          this.errorf(s.pos, 'if statement not within a function');
         this.expr(s.cond);
         this.ifstmts++;
         this.stmts(s.t);
@@ -209,7 +220,8 @@ class Resolver {
         break;
       }
       case 'for':
-        if (!this.opts.toplevelcontrol && !this.inFunction()) this.errorf(s.pos, 'for loop not within a function');
+        if (!this.opts.toplevelcontrol && !this.inFunction())
+          this.errorf(s.pos, 'for loop not within a function');
         this.expr(s.x);
         this.assign(s.vars, false);
         this.loops++;
@@ -218,7 +230,8 @@ class Resolver {
         break;
       case 'while':
         if (!this.opts.while) this.errorf(s.pos, 'dialect does not support while loops');
-        if (!this.opts.toplevelcontrol && !this.inFunction()) this.errorf(s.pos, 'while loop not within a function');
+        if (!this.opts.toplevelcontrol && !this.inFunction())
+          this.errorf(s.pos, 'while loop not within a function');
         this.expr(s.cond);
         this.loops++;
         this.stmts(s.body);
@@ -239,12 +252,19 @@ class Resolver {
             continue;
           }
           if (from.name[0] === '_') {
-            this.errorf(from.pos, `load: names with leading underscores are not exported: ${from.name}`);
+            this.errorf(
+              from.pos,
+              `load: names with leading underscores are not exported: ${from.name}`,
+            );
           }
           const id = s.to[i];
           if (this.opts.loadbindsglobally) {
             this.bind(id);
-          } else if (this.env === this.file && this.globals.has(id.name) && !this.opts.globalreassign) {
+          } else if (
+            this.env === this.file &&
+            this.globals.has(id.name) &&
+            !this.opts.globalreassign
+          ) {
             this.errorf(id.pos, `cannot reassign global ${id.name}`);
             this.bindLocal(id);
           } else if (this.bindLocal(id) && !this.opts.globalreassign) {
@@ -270,7 +290,10 @@ class Resolver {
       case 'tuple':
       case 'list':
         if (augmented) {
-          this.errorf(lhs.pos, `can't use ${lhs.k === 'tuple' ? 'tuple' : 'list'} expression in augmented assignment`);
+          this.errorf(
+            lhs.pos,
+            `can't use ${lhs.k === 'tuple' ? 'tuple' : 'list'} expression in augmented assignment`,
+          );
         }
         for (const e of lhs.elems) this.assign(e, augmented);
         break;
@@ -367,14 +390,17 @@ class Resolver {
             case 'named':
               if (seenKwargs) this.errorf(a.pos, 'keyword argument may not follow **kwargs');
               else if (seenVarargs) this.errorf(a.pos, 'keyword argument may not follow *args');
-              if (seenNames.has(a.name)) this.errorf(a.pos, `keyword argument "${a.name}" is repeated`);
+              if (seenNames.has(a.name))
+                this.errorf(a.pos, `keyword argument "${a.name}" is repeated`);
               seenNames.add(a.name);
               this.expr(a.x);
               break;
             case 'positional':
               if (seenVarargs) this.errorf(a.x.pos, 'positional argument may not follow *args');
-              else if (seenKwargs) this.errorf(a.x.pos, 'positional argument may not follow **kwargs');
-              else if (seenNames.size > 0) this.errorf(a.x.pos, 'positional argument may not follow named');
+              else if (seenKwargs)
+                this.errorf(a.x.pos, 'positional argument may not follow **kwargs');
+              else if (seenNames.size > 0)
+                this.errorf(a.x.pos, 'positional argument may not follow named');
               this.expr(a.x);
               break;
           }
@@ -421,13 +447,15 @@ class Resolver {
     for (const p of params) {
       switch (p.kind) {
         case 'plain':
-          if (starStar) this.errorf(p.pos, `required parameter may not follow **${starStar.name!.name}`);
+          if (starStar)
+            this.errorf(p.pos, `required parameter may not follow **${starStar.name!.name}`);
           else if (star) numKwonly++;
           else if (seenOptional) this.errorf(p.pos, 'required parameter may not follow optional');
           if (this.bind(p.name!)) this.errorf(p.pos, `duplicate parameter: ${p.name!.name}`);
           break;
         case 'default':
-          if (starStar) this.errorf(p.pos, `optional parameter may not follow **${starStar.name!.name}`);
+          if (starStar)
+            this.errorf(p.pos, `optional parameter may not follow **${starStar.name!.name}`);
           else if (star) numKwonly++;
           if (this.bind(p.name!)) this.errorf(p.pos, `duplicate parameter: ${p.name!.name}`);
           seenOptional = true;
@@ -447,14 +475,16 @@ class Resolver {
     // *args and **kwargs take the slots after the named parameters.
     if (star) {
       if (star.name) {
-        if (this.bind(star.name)) this.errorf(star.name.pos, `duplicate parameter: ${star.name.name}`);
+        if (this.bind(star.name))
+          this.errorf(star.name.pos, `duplicate parameter: ${star.name.name}`);
         fn.hasVarargs = true;
       } else if (numKwonly === 0) {
         this.errorf(star.pos, 'bare * must be followed by keyword-only parameters');
       }
     }
     if (starStar) {
-      if (this.bind(starStar.name!)) this.errorf(starStar.name!.pos, `duplicate parameter: ${starStar.name!.name}`);
+      if (this.bind(starStar.name!))
+        this.errorf(starStar.name!.pos, `duplicate parameter: ${starStar.name!.name}`);
       fn.hasKwargs = true;
     }
     fn.numKwonly = numKwonly;
@@ -523,7 +553,8 @@ class Resolver {
 
   private spellcheck(u: Use): string {
     const names = new Set<string>();
-    for (let b: Block | undefined = u.env; b; b = b.parent) for (const n of b.bindings.keys()) names.add(n);
+    for (let b: Block | undefined = u.env; b; b = b.parent)
+      for (const n of b.bindings.keys()) names.add(n);
     for (const n of this.globals.keys()) names.add(n);
     names.delete(u.id.name);
     return nearest(u.id.name, names);

@@ -8,7 +8,8 @@ export interface Pos {
 }
 
 /** How the resolver bound an identifier. */
-export type Scope = 'local' | 'cell' | 'free' | 'global' | 'predeclared' | 'universal' | 'undefined';
+export type Scope =
+  'local' | 'cell' | 'free' | 'global' | 'predeclared' | 'universal' | 'undefined';
 
 export interface Binding {
   scope: Scope;
@@ -204,7 +205,8 @@ export interface ExprStmt {
   pos: Pos;
   x: Expr;
 }
-export type AssignOp = '=' | '+=' | '-=' | '*=' | '/=' | '//=' | '%=' | '&=' | '|=' | '^=' | '<<=' | '>>=';
+export type AssignOp =
+  '=' | '+=' | '-=' | '*=' | '/=' | '//=' | '%=' | '&=' | '|=' | '^=' | '<<=' | '>>=';
 export interface AssignStmt {
   k: 'assign';
   pos: Pos;

@@ -43,7 +43,20 @@ const PRECEDENCE: Record<string, number> = {
 };
 const MAX_PREC = 10;
 
-const ASSIGN_OPS = new Set(['=', '+=', '-=', '*=', '/=', '//=', '%=', '&=', '|=', '^=', '<<=', '>>=']);
+const ASSIGN_OPS = new Set([
+  '=',
+  '+=',
+  '-=',
+  '*=',
+  '/=',
+  '//=',
+  '%=',
+  '&=',
+  '|=',
+  '^=',
+  '<<=',
+  '>>=',
+]);
 
 export function parse(path: string, src: string): File {
   return new Parser(path, src).parseFile();
@@ -101,7 +114,16 @@ class Parser {
         ? t.kind === text
         : (t.kind === 'PUNCT' || t.kind === 'KEYWORD') && t.text === text;
     if (!ok) {
-      const want = text === 'NEWLINE' ? 'newline' : text === 'INDENT' ? 'indent' : text === 'OUTDENT' ? 'outdent' : /^[a-z]/.test(text) ? text : `'${text}'`;
+      const want =
+        text === 'NEWLINE'
+          ? 'newline'
+          : text === 'INDENT'
+            ? 'indent'
+            : text === 'OUTDENT'
+              ? 'outdent'
+              : /^[a-z]/.test(text)
+                ? text
+                : `'${text}'`;
       this.unexpected(want);
     }
     return this.advance();
@@ -223,7 +245,8 @@ class Parser {
         case 'return': {
           const pos = this.advance();
           let x: Expr | undefined;
-          if (this.tok.kind !== 'EOF' && this.tok.kind !== 'NEWLINE' && !this.is(';')) x = this.parseExpr(false);
+          if (this.tok.kind !== 'EOF' && this.tok.kind !== 'NEWLINE' && !this.is(';'))
+            x = this.parseExpr(false);
           return { k: 'return', pos, x };
         }
         case 'break':
@@ -249,7 +272,8 @@ class Parser {
   private parseLoad(): Stmt {
     const pos = this.advance();
     const lparen = this.consume('(');
-    if (this.tok.kind !== 'STRING') this.error(this.tok.pos, 'first operand of load statement must be a string literal');
+    if (this.tok.kind !== 'STRING')
+      this.error(this.tok.pos, 'first operand of load statement must be a string literal');
     const modulePos = this.tok.pos;
     const module = this.tok.value as string;
     this.advance();
@@ -267,16 +291,26 @@ class Parser {
       } else if (this.tok.kind === 'IDENT') {
         const id = this.parseIdent();
         to.push(id);
-        if (!this.is('=')) this.error(this.tok.pos, `load operand must be "${id.name}" or ${id.name}="originalname"`);
+        if (!this.is('='))
+          this.error(
+            this.tok.pos,
+            `load operand must be "${id.name}" or ${id.name}="originalname"`,
+          );
         this.consume('=');
         if (this.tok.kind !== 'STRING') {
-          this.error(this.tok.pos, `original name of loaded symbol must be quoted: ${id.name}="originalname"`);
+          this.error(
+            this.tok.pos,
+            `original name of loaded symbol must be quoted: ${id.name}="originalname"`,
+          );
         }
         const p = { line: this.tok.pos.line, col: this.tok.pos.col + 1 };
         from.push({ k: 'ident', pos: p, name: this.tok.value as string });
         this.advance();
       } else {
-        this.error(this.tok.pos, `load operand must be "name" or localname="name" (got ${describe(this.tok)})`);
+        this.error(
+          this.tok.pos,
+          `load operand must be "name" or localname="name" (got ${describe(this.tok)})`,
+        );
       }
     }
     this.consume(')');
@@ -294,7 +328,10 @@ class Parser {
   private terminatesExprList(): boolean {
     const t = this.tok;
     if (t.kind === 'EOF' || t.kind === 'NEWLINE') return true;
-    return t.kind === 'PUNCT' && (t.text === '=' || t.text === '}' || t.text === ']' || t.text === ')' || t.text === ';');
+    return (
+      t.kind === 'PUNCT' &&
+      (t.text === '=' || t.text === '}' || t.text === ']' || t.text === ')' || t.text === ';')
+    );
   }
 
   parseExpr(inParens: boolean): Expr {
@@ -354,7 +391,8 @@ class Parser {
 
   private binop(): string | undefined {
     const t = this.tok;
-    if ((t.kind === 'PUNCT' || t.kind === 'KEYWORD') && t.text in PRECEDENCE && t.text !== 'not') return t.text;
+    if ((t.kind === 'PUNCT' || t.kind === 'KEYWORD') && t.text in PRECEDENCE && t.text !== 'not')
+      return t.text;
     return undefined;
   }
 
@@ -372,7 +410,10 @@ class Parser {
       const opprec = PRECEDENCE[op];
       if (opprec < prec) return x;
       if (!first && opprec === PRECEDENCE['==']) {
-        this.error(this.tok.pos, `${(x as { op: string }).op} does not associate with ${op} (use parens)`);
+        this.error(
+          this.tok.pos,
+          `${(x as { op: string }).op} does not associate with ${op} (use parens)`,
+        );
       }
       const pos = this.advance();
       const y = this.parseTestPrec(opprec + 1);
@@ -486,7 +527,14 @@ class Parser {
       case 'STRING':
       case 'BYTES': {
         this.advance();
-        const token = t.kind === 'INT' ? 'int' : t.kind === 'FLOAT' ? 'float' : t.kind === 'STRING' ? 'string' : 'bytes';
+        const token =
+          t.kind === 'INT'
+            ? 'int'
+            : t.kind === 'FLOAT'
+              ? 'float'
+              : t.kind === 'STRING'
+                ? 'string'
+                : 'bytes';
         return { k: 'lit', pos: t.pos, value: t.value!, token };
       }
       case 'PUNCT':

@@ -46,7 +46,6 @@ const KEYWORDS = new Set([
   'while',
 ]);
 
-
 // Longest first so that the scanner can match greedily.
 const PUNCT = [
   '//=',
@@ -223,7 +222,11 @@ export class Scanner {
       } else if (c === 92 /* \ */ && src.charCodeAt(this.i + 1) === 10) {
         this.i += 2;
         this.newline();
-      } else if (c === 92 && src.charCodeAt(this.i + 1) === 13 && src.charCodeAt(this.i + 2) === 10) {
+      } else if (
+        c === 92 &&
+        src.charCodeAt(this.i + 1) === 13 &&
+        src.charCodeAt(this.i + 2) === 10
+      ) {
         this.i += 3;
         this.newline();
       } else if (c === 10) {
@@ -287,7 +290,8 @@ export class Scanner {
       return { kind: 'IDENT', text, pos };
     }
 
-    if (isDigit(c) || (c === 46 && isDigit(src.charCodeAt(this.i + 1)))) return this.scanNumber(pos);
+    if (isDigit(c) || (c === 46 && isDigit(src.charCodeAt(this.i + 1))))
+      return this.scanNumber(pos);
 
     for (const p of PUNCT) {
       if (src.startsWith(p, this.i)) {
@@ -319,7 +323,12 @@ export class Scanner {
       const valid = base === 16 ? /^[0-9a-fA-F]+$/ : base === 8 ? /^[0-7]+$/ : /^[01]+$/;
       if (!valid.test(digits)) this.error(pos, `invalid int literal`);
       const prefix = base === 16 ? '0x' : base === 8 ? '0o' : '0b';
-      return { kind: 'INT', text: src.slice(start, this.i), pos, value: toInt(BigInt(prefix + digits)) };
+      return {
+        kind: 'INT',
+        text: src.slice(start, this.i),
+        pos,
+        value: toInt(BigInt(prefix + digits)),
+      };
     }
     let isFloat = false;
     while (isDigit(src.charCodeAt(this.i))) this.i++;
@@ -345,7 +354,8 @@ export class Scanner {
     const text = src.slice(start, this.i);
     if (isFloat) return { kind: 'FLOAT', text, pos, value: new Float(parseFloat(text)) };
     if (text.length > 1 && text[0] === '0') {
-      if (!/^0+$/.test(text)) this.error(pos, `obsolete form of octal literal; use 0o${text.slice(1)}`);
+      if (!/^0+$/.test(text))
+        this.error(pos, `obsolete form of octal literal; use 0o${text.slice(1)}`);
     }
     return { kind: 'INT', text, pos, value: toInt(BigInt(text)) };
   }
@@ -410,7 +420,12 @@ const SIMPLE_ESCAPES: Record<string, string> = {
 };
 
 /** Decodes the body of a string literal into a byte string. */
-function unquoteBody(body: string, raw: boolean, isBytes: boolean, fail: (msg: string) => never): string {
+function unquoteBody(
+  body: string,
+  raw: boolean,
+  isBytes: boolean,
+  fail: (msg: string) => never,
+): string {
   if (body.indexOf('\\') < 0 && body.indexOf('\r') < 0) return body;
   let out = '';
   let i = 0;
@@ -450,7 +465,9 @@ function unquoteBody(body: string, raw: boolean, isBytes: boolean, fail: (msg: s
       const n = parseInt(body.slice(i + 1, j), 8);
       if (n > 255) fail(`invalid escape sequence \\${body.slice(i + 1, j)}`);
       if (!isBytes && n >= 128) {
-        fail(`non-ASCII octal escape \\${n.toString(8)} (use \\u${hex4(n)} for the UTF-8 encoding of U+${hex4(n)})`);
+        fail(
+          `non-ASCII octal escape \\${n.toString(8)} (use \\u${hex4(n)} for the UTF-8 encoding of U+${hex4(n)})`,
+        );
       }
       out += String.fromCharCode(n);
       i = j;
@@ -461,7 +478,9 @@ function unquoteBody(body: string, raw: boolean, isBytes: boolean, fail: (msg: s
       if (!/^[0-9a-fA-F]{2}$/.test(h)) fail(`invalid escape sequence \\x${h}`);
       const n = parseInt(h, 16);
       if (!isBytes && n >= 128) {
-        fail(`non-ASCII hex escape \\x${h} (use \\u${hex4(n)} for the UTF-8 encoding of U+${hex4(n)})`);
+        fail(
+          `non-ASCII hex escape \\x${h} (use \\u${hex4(n)} for the UTF-8 encoding of U+${hex4(n)})`,
+        );
       }
       out += String.fromCharCode(n);
       i += 4;

@@ -18,7 +18,8 @@ export function unpackArgs(
 ): (Value | undefined)[] {
   const n = params.length;
   const out: (Value | undefined)[] = new Array(n).fill(undefined);
-  if (args.length > n) throw new EvalError(`${fn}: got ${args.length} arguments, want at most ${n}`);
+  if (args.length > n)
+    throw new EvalError(`${fn}: got ${args.length} arguments, want at most ${n}`);
   for (let i = 0; i < args.length; i++) out[i] = args[i];
   if (kwargs.length > 0) {
     for (const [name, v] of kwargs) {
@@ -35,7 +36,8 @@ export function unpackArgs(
         if (near) msg += ` (did you mean ${near}?)`;
         throw new EvalError(msg);
       }
-      if (out[found] !== undefined) throw new EvalError(`${fn}: got multiple values for keyword argument ${name}`);
+      if (out[found] !== undefined)
+        throw new EvalError(`${fn}: got multiple values for keyword argument ${name}`);
       out[found] = v;
     }
   }
@@ -53,13 +55,23 @@ function paramName(p: string): string {
 }
 
 /** Positional-only arguments: at least min, at most max. */
-export function unpackPositional(fn: string, args: Value[], kwargs: Kwargs, min: number, max: number): Value[] {
+export function unpackPositional(
+  fn: string,
+  args: Value[],
+  kwargs: Kwargs,
+  min: number,
+  max: number,
+): Value[] {
   if (kwargs.length > 0) throw new EvalError(`${fn}: unexpected keyword arguments`);
   if (args.length < min) {
-    throw new EvalError(`${fn}: got ${args.length} arguments, want ${min < max ? 'at least ' : ''}${min}`);
+    throw new EvalError(
+      `${fn}: got ${args.length} arguments, want ${min < max ? 'at least ' : ''}${min}`,
+    );
   }
   if (args.length > max) {
-    throw new EvalError(`${fn}: got ${args.length} arguments, want ${max > min ? 'at most ' : ''}${max}`);
+    throw new EvalError(
+      `${fn}: got ${args.length} arguments, want ${max > min ? 'at most ' : ''}${max}`,
+    );
   }
   return args;
 }
@@ -88,7 +100,8 @@ export function argInt(fn: string, param: string | number, v: Value): number | b
 /** An int that must fit a JS number used as a count or index (go's AsInt32). */
 export function argSmallInt(fn: string, param: string | number, v: Value): number {
   if (typeof v === 'number') return v;
-  if (typeof v === 'bigint') throw new EvalError(`${fn}: for parameter ${param}: ${v} out of range`);
+  if (typeof v === 'bigint')
+    throw new EvalError(`${fn}: for parameter ${param}: ${v} out of range`);
   throw badArg(fn, param, v, 'int');
 }
 

@@ -3,24 +3,7 @@
 
 import { EvalError } from '../errors.js';
 import { percentFormat } from '../lib/format.js';
-import {
-  floatFloorDiv,
-  floatMod,
-  intAdd,
-  intAnd,
-  intFloorDiv,
-  intMod,
-  intMul,
-  intNeg,
-  intNot,
-  intOr,
-  intShl,
-  intShr,
-  intSub,
-  intToFloat,
-  intTrueDiv,
-  intXor,
-} from '../lib/numbers.js';
+import { binaryNumeric, unaryNumeric } from '../lib/numbers.js';
 import { compare, equals, type CompareOp } from './compare.js';
 import { nearest } from './spell.js';
 import {
@@ -118,14 +101,16 @@ export function getAttr(x: Value, name: string): Value {
 export function hasAttr(x: Value, name: string): boolean {
   const table = methodTable(x);
   if (table) return table.has(name);
-  if (typeof x === 'object' && has(x, 'attr')) return (x as unknown as HasAttrs).attr(name) !== undefined;
+  if (typeof x === 'object' && has(x, 'attr'))
+    return (x as unknown as HasAttrs).attr(name) !== undefined;
   return false;
 }
 
 export function attrNames(x: Value): string[] {
   const table = methodTable(x);
   if (table) return [...table.keys()].sort();
-  if (typeof x === 'object' && has(x, 'attrNames')) return [...(x as unknown as HasAttrs).attrNames()].sort();
+  if (typeof x === 'object' && has(x, 'attrNames'))
+    return [...(x as unknown as HasAttrs).attrNames()].sort();
   return [];
 }
 
@@ -201,7 +186,8 @@ export function iterate(x: Value): StarIterator | undefined {
     return { next: () => (i < r.len ? r.start + i++ * r.step : undefined), done: noop };
   }
   if (has(x, 'iterate')) return (x as unknown as { iterate(): StarIterator }).iterate();
-  if (has(x, 'elements')) return arrayIterator((x as unknown as { elements(): Value[] }).elements());
+  if (has(x, 'elements'))
+    return arrayIterator((x as unknown as { elements(): Value[] }).elements());
   return undefined;
 }
 
@@ -231,32 +217,10 @@ export function elementsOf(x: Value): Value[] | undefined {
 // ---- binary operators ----
 
 export type BinOp =
-  | '+'
-  | '-'
-  | '*'
-  | '/'
-  | '//'
-  | '%'
-  | '|'
-  | '&'
-  | '^'
-  | '<<'
-  | '>>'
-  | 'in'
-  | 'not in'
-  | CompareOp;
+  '+' | '-' | '*' | '/' | '//' | '%' | '|' | '&' | '^' | '<<' | '>>' | 'in' | 'not in' | CompareOp;
 
 function unknownBinary(op: string, x: Value, y: Value): EvalError {
   return new EvalError(`unknown binary op: ${typeOf(x)} ${op} ${typeOf(y)}`);
-}
-
-function isNum(v: Value): boolean {
-  return typeof v === 'number' || typeof v === 'bigint' || v instanceof Float;
-}
-
-function toFloat(v: Value): number {
-  if (v instanceof Float) return v.v;
-  return intToFloat(v as number | bigint);
 }
 
 /** x op y for every binary operator except `and`/`or`. */
@@ -276,70 +240,20 @@ export function binary(op: BinOp, x: Value, y: Value): Value {
     case 'not in':
       return !contains(y, x);
   }
-  const tx = typeof x;
-  const ty = typeof y;
-  const xi = tx === 'number' || tx === 'bigint';
-  const yi = ty === 'number' || ty === 'bigint';
-  if (xi && yi) return intBinary(op, x as number | bigint, y as number | bigint);
-  if ((xi || x instanceof Float) && (yi || y instanceof Float)) return floatBinary(op, toFloat(x), toFloat(y));
+  const n = binaryNumeric(op, x, y);
+  if (n !== undefined) return n;
   const r = otherBinary(op, x, y);
   if (r !== undefined) return r;
-  if (typeof y === 'object' && has(y, 'binary')) {
-    const v = (y as unknown as HasBinary).binary(op, x, 'right');
-    if (v !== undefined) return v;
-  }
+  // Host types: the left operand is asked first, as in go.starlark.net.
   if (typeof x === 'object' && has(x, 'binary')) {
     const v = (x as unknown as HasBinary).binary(op, y, 'left');
     if (v !== undefined) return v;
   }
+  if (typeof y === 'object' && has(y, 'binary')) {
+    const v = (y as unknown as HasBinary).binary(op, x, 'right');
+    if (v !== undefined) return v;
+  }
   throw unknownBinary(op, x, y);
-}
-
-function intBinary(op: BinOp, x: number | bigint, y: number | bigint): Value {
-  switch (op) {
-    case '+':
-      return intAdd(x, y);
-    case '-':
-      return intSub(x, y);
-    case '*':
-      return intMul(x, y);
-    case '/':
-      return new Float(intTrueDiv(x, y));
-    case '//':
-      return intFloorDiv(x, y);
-    case '%':
-      return intMod(x, y);
-    case '|':
-      return intOr(x, y);
-    case '&':
-      return intAnd(x, y);
-    case '^':
-      return intXor(x, y);
-    case '<<':
-      return intShl(x, y);
-    case '>>':
-      return intShr(x, y);
-  }
-  throw new EvalError(`unknown binary op: int ${op} int`);
-}
-
-function floatBinary(op: BinOp, x: number, y: number): Value {
-  switch (op) {
-    case '+':
-      return new Float(x + y);
-    case '-':
-      return new Float(x - y);
-    case '*':
-      return new Float(x * y);
-    case '/':
-      if (y === 0) throw new EvalError('floating-point division by zero');
-      return new Float(x / y);
-    case '//':
-      return new Float(floatFloorDiv(x, y));
-    case '%':
-      return new Float(floatMod(x, y));
-  }
-  throw new EvalError(`unknown binary op: float ${op} float`);
 }
 
 /** Maximum number of elements a repetition may produce. */
@@ -430,7 +344,8 @@ function otherBinary(op: BinOp, x: Value, y: Value): Value | undefined {
 /** x in container */
 export function contains(container: Value, x: Value): boolean {
   if (typeof container === 'string') {
-    if (typeof x !== 'string') throw new EvalError(`'in <string>' requires string as left operand, not ${typeOf(x)}`);
+    if (typeof x !== 'string')
+      throw new EvalError(`'in <string>' requires string as left operand, not ${typeOf(x)}`);
     return container.includes(x);
   }
   if (typeof container === 'object') {
@@ -485,20 +400,13 @@ function rangeContains(r: Range, x: number): boolean {
 // ---- unary operators ----
 
 export function unary(op: '-' | '+' | '~', x: Value): Value {
-  if (typeof x === 'number' || typeof x === 'bigint') {
-    if (op === '-') return intNeg(x);
-    if (op === '+') return x;
-    return intNot(x);
-  }
-  if (x instanceof Float) {
-    if (op === '-') return new Float(-x.v);
-    if (op === '+') return x;
-  }
+  const n = unaryNumeric(op, x);
+  if (n !== undefined) return n;
   if (typeof x === 'object' && has(x, 'unary')) {
     const v = (x as unknown as { unary(op: string): Value | undefined }).unary(op);
     if (v !== undefined) return v;
   }
-  throw new EvalError(`unknown unary op: ${op}${typeOf(x)}`);
+  throw new EvalError(`unknown unary op: ${op} ${typeOf(x)}`);
 }
 
 // ---- indexing and slicing ----
@@ -607,7 +515,12 @@ function sliceString(s: string, start: number, stop: number, step: number): stri
   return sliceArray(s, start, stop, step).join('');
 }
 
-export function slice(x: Value, lo: Value | undefined, hi: Value | undefined, step: Value | undefined): Value {
+export function slice(
+  x: Value,
+  lo: Value | undefined,
+  hi: Value | undefined,
+  step: Value | undefined,
+): Value {
   const n = len(x);
   if (typeof x === 'string') return sliceString(x, ...sliceIndices(n, lo, hi, step));
   if (x instanceof List) return new List(sliceArray(x.elems, ...sliceIndices(n, lo, hi, step)));
@@ -625,5 +538,3 @@ export function slice(x: Value, lo: Value | undefined, hi: Value | undefined, st
 export function isStarObject(v: Value): v is StarObject {
   return typeof v === 'object';
 }
-
-export { isNum };

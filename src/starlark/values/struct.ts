@@ -6,7 +6,15 @@ import { EvalError } from '../errors.js';
 import type { CompareOp } from './compare.js';
 import { equalDepth } from './compare.js';
 import { nearest } from './spell.js';
-import { StarObject, compositeKey, freeze, reprTo, str, type HashKey, type Value } from './value.js';
+import {
+  StarObject,
+  compositeKey,
+  freeze,
+  reprTo,
+  str,
+  type HashKey,
+  type Value,
+} from './value.js';
 
 export class Struct extends StarObject {
   /** Fields sorted by name. */
@@ -47,13 +55,16 @@ export class Struct extends StarObject {
     if (op !== '+' || !(other instanceof Struct)) return undefined;
     const [x, y] = side === 'left' ? [this, other] : [other, this];
     if (x.ctor !== y.ctor) {
-      throw new EvalError(`cannot add structs of different constructors: ${str(x.ctor!)} + ${str(y.ctor!)}`);
+      throw new EvalError(
+        `cannot add structs of different constructors: ${str(x.ctor!)} + ${str(y.ctor!)}`,
+      );
     }
     return new Struct(x.ctor, [...x.fields, ...y.fields]);
   }
   compareSameType(op: CompareOp, y: StarObject, depth: number): boolean {
     const o = y as Struct;
-    if (op !== '==' && op !== '!=') throw new EvalError(`${this.type} ${op} ${o.type} not implemented`);
+    if (op !== '==' && op !== '!=')
+      throw new EvalError(`${this.type} ${op} ${o.type} not implemented`);
     let eq = this.ctor === o.ctor && this.fields.size === o.fields.size;
     if (eq) {
       for (const [k, v] of this.fields) {
@@ -104,4 +115,3 @@ export function structFromKwargs(fnName: string, args: Value[], kwargs: [string,
   if (args.length > 0) throw new EvalError(`${fnName}: unexpected positional arguments`);
   return new Struct(undefined, kwargs);
 }
-

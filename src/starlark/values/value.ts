@@ -130,7 +130,8 @@ export abstract class Mutable extends StarObject {
   }
   checkMutable(verb: string): void {
     if (this.frozen) throw new EvalError(`cannot ${verb} frozen ${this.mutableName}`);
-    if (this.itercount > 0) throw new EvalError(`cannot ${verb} ${this.mutableName} during iteration`);
+    if (this.itercount > 0)
+      throw new EvalError(`cannot ${verb} ${this.mutableName} during iteration`);
   }
 }
 
@@ -481,7 +482,8 @@ export class Builtin extends StarObject {
     return new Builtin(this.name, this.fn, recv);
   }
   repr(out: string[]) {
-    if (this.recv !== undefined) out.push(`<built-in method ${this.name} of ${typeOf(this.recv)} value>`);
+    if (this.recv !== undefined)
+      out.push(`<built-in method ${this.name} of ${typeOf(this.recv)} value>`);
     else out.push(`<built-in function ${this.name}>`);
   }
 }
