@@ -1,6 +1,6 @@
 // The embedding API: parse, resolve, compile and run a Starlark file.
 
-import { compileFile } from './eval/compile.js';
+import { compileFile } from './eval/codegen.js';
 import { callFunction } from './eval/function.js';
 import { Thread } from './eval/thread.js';
 import './lib/floatfmt.js';

@@ -18,17 +18,6 @@ export class Cell {
   constructor(public v: Value | undefined) {}
 }
 
-/** Per-call state handed to every compiled closure. */
-export class Frame {
-  /** The value of the last `return` statement executed. */
-  ret: Value | undefined = undefined;
-  constructor(
-    readonly fn: StarFunction,
-    readonly thread: Thread,
-    readonly locals: (Value | Cell | undefined)[],
-  ) {}
-}
-
 /** Module-wide state shared by the functions of one file. */
 export interface ModuleState {
   file: string;
@@ -41,13 +30,10 @@ export interface ModuleState {
 export interface Code {
   info: FunctionInfo;
   module: ModuleState;
-  nlocals: number;
-  /** Slots that hold cells (captured by nested functions). */
-  cellSlots: number[];
   /** Names of the named parameters, in slot order. */
   paramNames: string[];
-  /** Runs the body; returns the function's result. */
-  run: (fr: Frame) => Value;
+  /** Runs one activation with the call's arguments; returns the result. */
+  body: (th: Thread, fn: StarFunction, args: Value[], kwargs: Kwargs) => Value;
   /**
    * Activations of this body on the stack. Recursion is detected per body,
    * not per function value, so that closures made anew at each step count too.
@@ -108,16 +94,10 @@ export function callFunction(
     throw new EvalError(`function ${fn.name} called recursively`);
   }
   if (thread.depth >= thread.maxDepth) throw new EvalError('Starlark stack overflow');
-  const locals = new Array<Value | Cell | undefined>(code.nlocals);
-  bindArgs(locals, fn, args, kwargs);
-  const cells = code.cellSlots;
-  for (let i = 0; i < cells.length; i++)
-    locals[cells[i]] = new Cell(locals[cells[i]] as Value | undefined);
-  const fr = new Frame(fn, thread, locals);
   thread.depth++;
   code.active++;
   try {
-    return code.run(fr);
+    return code.body(thread, fn, args, kwargs);
   } catch (e) {
     throw toEvalError(e);
   } finally {
@@ -129,31 +109,21 @@ export function callFunction(
 callHooks.callFunction = callFunction;
 callHooks.isFunction = isFunction;
 
-/** Binds call arguments to parameter slots, with go.starlark.net's messages. */
-function bindArgs(
-  locals: (Value | Cell | undefined)[],
-  fn: StarFunction,
-  args: Value[],
-  kwargs: Kwargs,
-) {
+/**
+ * Binds call arguments to the parameters, with go.starlark.net's messages:
+ * the named parameters in order, then *args, then **kwargs.
+ */
+export function bindArgs(fn: StarFunction, args: Value[], kwargs: Kwargs): (Value | undefined)[] {
   const info = fn.code.info;
   const nparams = info.numParams;
   const name = fn.name;
-  // fast path: exactly the positional parameters
-  if (
-    kwargs.length === 0 &&
-    args.length === nparams &&
-    !info.hasVarargs &&
-    !info.hasKwargs &&
-    info.numKwonly === 0
-  ) {
-    for (let i = 0; i < nparams; i++) locals[i] = args[i];
-    return;
-  }
+  const locals = new Array<Value | undefined>(
+    nparams + (info.hasVarargs ? 1 : 0) + (info.hasKwargs ? 1 : 0),
+  );
   if (nparams === 0 && !info.hasVarargs && !info.hasKwargs) {
     const n = args.length + kwargs.length;
     if (n > 0) throw new EvalError(`function ${name} accepts no arguments (${n} given)`);
-    return;
+    return locals;
   }
   let kwdict: Dict | undefined;
   if (info.hasKwargs) {
@@ -177,8 +147,9 @@ function bindArgs(
   for (const [k, v] of kwargs) {
     const i = names.indexOf(k);
     if (i >= 0) {
-      if (locals[i] !== undefined)
+      if (locals[i] !== undefined) {
         throw new EvalError(`function ${name} got multiple values for parameter ${repr(k)}`);
+      }
       locals[i] = v;
       continue;
     }
@@ -186,8 +157,9 @@ function bindArgs(
       throw new EvalError(`function ${name} got an unexpected keyword argument ${repr(k)}`);
     const before = kwdict.size;
     kwdict.setUnchecked(k, v);
-    if (kwdict.size === before)
+    if (kwdict.size === before) {
       throw new EvalError(`function ${name} got multiple values for parameter ${repr(k)}`);
+    }
   }
   if (n < nparams || info.numKwonly > 0) {
     const missing: string[] = [];
@@ -203,4 +175,5 @@ function bindArgs(
       );
     }
   }
+  return locals;
 }

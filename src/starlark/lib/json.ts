@@ -145,7 +145,7 @@ export function encodeJSON(x: Value): string {
 
   const emitComposite = (x: StarObject): void => {
     if (x instanceof Dict) {
-      const items = [...x.entries()];
+      const items = x.entries();
       for (const { k } of items) {
         if (typeof k !== 'string')
           throw new EvalError(`${x.type} has ${typeOf(k)} key, want string`);

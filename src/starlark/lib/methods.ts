@@ -123,7 +123,8 @@ export function updateDict(d: Dict, args: Value[], kwargs: Kwargs): void {
   if (args.length === 1) {
     const x = args[0];
     if (x instanceof Dict) {
-      for (const e of [...x.entries()]) d.set(e.k, e.v);
+      if (d.size === 0 && !d.frozen) d.copyFrom(x);
+      else for (const e of x.entries()) d.set(e.k, e.v);
     } else {
       const it = typeof x === 'string' ? undefined : iterate(x);
       if (!it) throw new EvalError(`got ${typeOf(x)}, want iterable`);
@@ -190,10 +191,10 @@ const dictMethods = table([
   method('popitem', (_t, args, kwargs, self) => {
     noArgs('popitem', args, kwargs);
     const dict = self.recv as Dict;
-    const first = dict.entries().next();
+    const first = dict.map.keys().next();
     if (first.done) throw new EvalError('empty dict');
-    const { k, v } = first.value;
-    dict.delete(k);
+    const k = dict.keyOf(first.value);
+    const v = dict.delete(k)!;
     return makeTuple([k, v]);
   }),
   method('setdefault', (_t, args, kwargs, self) => {

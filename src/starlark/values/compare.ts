@@ -10,7 +10,6 @@ import {
   StarObject,
   StarSet,
   Tuple,
-  hashKey,
   typeOf,
   type Value,
 } from './value.js';
@@ -178,9 +177,9 @@ function dictEqual(x: Dict, y: Dict, depth: number): boolean {
   if (depth < 1) throw new EvalError('comparison exceeded maximum recursion depth');
   if (x.size !== y.size) return false;
   const ym = y.map;
-  for (const e of x.map.values()) {
-    const f = ym.get(hashKey(e.k));
-    if (f === undefined || !equalDepth(e.v, f.v, depth - 1)) return false;
+  for (const [hk, v] of x.map) {
+    const w = ym.get(hk);
+    if (w === undefined || !equalDepth(v, w, depth - 1)) return false;
   }
   return true;
 }

@@ -317,7 +317,7 @@ function otherBinary(op: BinOp, x: Value, y: Value): Value | undefined {
       }
       if (x instanceof Dict && y instanceof Dict) {
         const out = new Dict();
-        for (const e of x.entries()) out.setUnchecked(e.k, e.v);
+        out.copyFrom(x);
         for (const e of y.entries()) out.setUnchecked(e.k, e.v);
         return out;
       }

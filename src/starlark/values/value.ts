@@ -246,15 +246,18 @@ export function compositeKey(tag: string, parts: Value[]): string {
 
 // ---- dict ----
 
-interface Entry {
+export interface Entry {
   k: Value;
   v: Value;
 }
 
 export class Dict extends Mutable {
-  // JS Map preserves insertion order and re-insertion after delete goes last,
-  // exactly as Starlark's dict does.
-  readonly map = new Map<HashKey, Entry>();
+  // Values by hash key. A JS Map preserves insertion order, and re-insertion
+  // after delete goes last, exactly as Starlark's dict does. Most keys
+  // (strings, ints) are their own hash key; the others are kept in `keyObjs`,
+  // so that no per-entry object is needed.
+  map = new Map<HashKey, Value>();
+  private keyObjs: Map<HashKey, Value> | undefined;
   get type() {
     return 'dict';
   }
@@ -270,18 +273,19 @@ export class Dict extends Mutable {
   override freeze() {
     if (!this.frozen) {
       this.frozen = true;
-      for (const e of this.map.values()) {
-        freeze(e.k);
-        freeze(e.v);
-      }
+      if (this.keyObjs) for (const k of this.keyObjs.values()) freeze(k);
+      for (const v of this.map.values()) freeze(v);
     }
   }
   override hashKey(): HashKey {
     throw new EvalError('unhashable type: dict');
   }
+  /** The key stored under a hash key. */
+  keyOf(hk: HashKey): Value {
+    return (this.keyObjs?.get(hk) ?? hk) as Value;
+  }
   get(k: Value): Value | undefined {
-    const e = this.map.get(hashKey(k));
-    return e === undefined ? undefined : e.v;
+    return this.map.get(hashKey(k));
   }
   has(k: Value): boolean {
     return this.map.has(hashKey(k));
@@ -289,41 +293,49 @@ export class Dict extends Mutable {
   set(k: Value, v: Value): void {
     const hk = hashKey(k);
     this.checkMutable('insert into');
-    const e = this.map.get(hk);
-    if (e !== undefined) e.v = v;
-    else this.map.set(hk, { k, v });
+    this.put(hk, k, v);
   }
   /** Insert without mutability checks (for construction of fresh dicts). */
   setUnchecked(k: Value, v: Value): void {
-    const hk = hashKey(k);
-    const e = this.map.get(hk);
-    if (e !== undefined) e.v = v;
-    else this.map.set(hk, { k, v });
+    this.put(hashKey(k), k, v);
+  }
+  private put(hk: HashKey, k: Value, v: Value) {
+    if (hk !== k && !this.map.has(hk)) (this.keyObjs ??= new Map()).set(hk, k);
+    this.map.set(hk, v);
+  }
+  /** Makes this (empty, fresh) dict a copy of d. */
+  copyFrom(d: Dict): void {
+    this.map = new Map(d.map);
+    if (d.keyObjs) this.keyObjs = new Map(d.keyObjs);
   }
   delete(k: Value): Value | undefined {
     const hk = hashKey(k);
     this.checkMutable('delete from');
-    const e = this.map.get(hk);
-    if (e === undefined) return undefined;
+    const v = this.map.get(hk);
+    if (v === undefined) return undefined;
     this.map.delete(hk);
-    return e.v;
+    this.keyObjs?.delete(hk);
+    return v;
   }
   clear(): void {
     this.checkMutable('clear');
     this.map.clear();
+    this.keyObjs = undefined;
   }
   keys(): Value[] {
     const out: Value[] = [];
-    for (const e of this.map.values()) out.push(e.k);
+    if (!this.keyObjs) for (const hk of this.map.keys()) out.push(hk as Value);
+    else for (const hk of this.map.keys()) out.push(this.keyOf(hk));
     return out;
   }
   values(): Value[] {
-    const out: Value[] = [];
-    for (const e of this.map.values()) out.push(e.v);
-    return out;
+    return [...this.map.values()];
   }
-  entries(): IterableIterator<Entry> {
-    return this.map.values();
+  /** A snapshot of the entries, in order. */
+  entries(): Entry[] {
+    const out: Entry[] = [];
+    for (const [hk, v] of this.map) out.push({ k: this.keyOf(hk), v });
+    return out;
   }
   repr(out: string[], seen: StarObject[]) {
     if (seen.includes(this)) {
@@ -333,12 +345,12 @@ export class Dict extends Mutable {
     seen.push(this);
     out.push('{');
     let first = true;
-    for (const e of this.map.values()) {
+    for (const [hk, v] of this.map) {
       if (!first) out.push(', ');
       first = false;
-      reprTo(e.k, out, seen);
+      reprTo(this.keyOf(hk), out, seen);
       out.push(': ');
-      reprTo(e.v, out, seen);
+      reprTo(v, out, seen);
     }
     out.push('}');
     seen.pop();
