@@ -527,9 +527,11 @@ class FunctionGen {
       case 'index': {
         const x = this.temp();
         const y = this.temp();
+        const r = this.temp();
         return (
           `(${x} = ${this.expr(e.x)}, ${y} = ${this.expr(e.y)}, ` +
           `${x} instanceof $.List && typeof ${y} === 'number' && ${y} >= 0 && ${y} < ${x}.elems.length ? ${x}.elems[${y}] : ` +
+          `${x} instanceof $.Dict && typeof ${y} === 'string' && (${r} = ${x}.map.get(${y})) !== undefined ? ${r} : ` +
           `($p = ${this.pos(e.pos)}, $.getIndex(${x}, ${y})))`
         );
       }
@@ -601,10 +603,18 @@ class FunctionGen {
     switch (op) {
       case '+':
       case '-': {
+        // A literal operand tells which fast path can apply.
+        const lit = (x: Expr) => (x.k === 'lit' ? typeof x.value : undefined);
         const r = this.temp();
-        const str =
-          op === '+' ? ` : typeof ${a} === 'string' && typeof ${b} === 'string' ? ${a} + ${b}` : '';
-        return `(${head}, ${both} && (${r} = ${a} ${op} ${b}) <= ${MAX_SAFE} && ${r} >= -${MAX_SAFE} ? ${r}${str} : ${slow})`;
+        const strings = `typeof ${a} === 'string' && typeof ${b} === 'string' ? ${a} + ${b}`;
+        if (op === '+' && (lit(e.x) === 'string' || lit(e.y) === 'string')) {
+          return `(${head}, ${strings} : ${slow})`;
+        }
+        const ints = `${both} && (${r} = ${a} ${op} ${b}) <= ${MAX_SAFE} && ${r} >= -${MAX_SAFE} ? ${r}`;
+        if (op === '-' || lit(e.x) === 'number' || lit(e.y) === 'number') {
+          return `(${head}, ${ints} : ${slow})`;
+        }
+        return `(${head}, ${ints} : ${strings} : ${slow})`;
       }
       case '<':
       case '<=':

@@ -98,19 +98,8 @@ function getMethod(x: Value, name: string, cache: MethodCache): Value {
   return m;
 }
 
-class RangeIterator implements StarIterator {
-  private i = 0;
-  constructor(private readonly r: Range) {}
-  next(): Value | undefined {
-    const r = this.r;
-    return this.i < r.len ? r.start + this.i++ * r.step : undefined;
-  }
-  done(): void {}
-}
-
 /** Starts a for loop over x. */
 function iter(x: Value): StarIterator {
-  if (x instanceof Range) return new RangeIterator(x);
   const it = iterate(x);
   if (!it) throw new EvalError(`${typeOf(x)} value is not iterable`);
   return it;

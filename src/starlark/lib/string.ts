@@ -536,13 +536,14 @@ const stringFns: Record<string, BuiltinFn> = {
   isupper: nullary((s) => isCasedString(s) && s === upper(s)),
   join: (_t, args, kwargs, self) => {
     unpackPositional('join', args, kwargs, 1, 1);
-    const elems = elementsOf(args[0]);
+    const x = args[0];
+    const elems = x instanceof List || x instanceof Tuple ? x.elems : elementsOf(x);
     if (elems === undefined) {
-      throw new EvalError(`join: for parameter 1: got ${typeOf(args[0])}, want iterable`);
+      throw new EvalError(`join: for parameter 1: got ${typeOf(x)}, want iterable`);
     }
-    for (const x of elems) {
-      if (typeof x !== 'string')
-        throw new EvalError(`join: in list, want string, got ${typeOf(x)}`);
+    for (const e of elems) {
+      if (typeof e !== 'string')
+        throw new EvalError(`join: in list, want string, got ${typeOf(e)}`);
     }
     return (elems as string[]).join(self.recv as string);
   },

@@ -143,57 +143,66 @@ export function len(x: Value): number {
   return -1;
 }
 
-const noop = () => {};
+/** Iterates a list, refusing its mutation meanwhile. */
+class ListIterator implements StarIterator {
+  private i = 0;
+  private open = true;
+  constructor(private readonly l: List) {
+    l.itercount++;
+  }
+  next(): Value | undefined {
+    const e = this.l.elems;
+    return this.i < e.length ? e[this.i++] : undefined;
+  }
+  done(): void {
+    if (this.open) {
+      this.open = false;
+      this.l.itercount--;
+    }
+  }
+}
+
+/** Iterates a snapshot of elements, refusing mutation of their container (if any) meanwhile. */
+class ArrayIterator implements StarIterator {
+  private i = 0;
+  private open = true;
+  constructor(
+    private readonly elems: Value[],
+    private readonly owner?: Dict | StarSet,
+  ) {
+    if (owner) owner.itercount++;
+  }
+  next(): Value | undefined {
+    return this.i < this.elems.length ? this.elems[this.i++] : undefined;
+  }
+  done(): void {
+    if (this.open && this.owner) this.owner.itercount--;
+    this.open = false;
+  }
+}
+
+class RangeIterator implements StarIterator {
+  private i = 0;
+  constructor(private readonly r: Range) {}
+  next(): Value | undefined {
+    const r = this.r;
+    return this.i < r.len ? r.start + this.i++ * r.step : undefined;
+  }
+  done(): void {}
+}
 
 /** Starts iterating x, or returns undefined if x is not iterable. */
 export function iterate(x: Value): StarIterator | undefined {
   if (typeof x !== 'object') return undefined;
-  if (x instanceof List) {
-    const l = x;
-    l.itercount++;
-    let i = 0;
-    let open = true;
-    return {
-      next: () => (i < l.elems.length ? l.elems[i++] : undefined),
-      done: () => {
-        if (open) {
-          open = false;
-          l.itercount--;
-        }
-      },
-    };
-  }
-  if (x instanceof Tuple) return arrayIterator(x.elems);
-  if (x instanceof Dict || x instanceof StarSet) {
-    const m = x;
-    const elems = x instanceof Dict ? x.keys() : x.elems();
-    m.itercount++;
-    let i = 0;
-    let open = true;
-    return {
-      next: () => (i < elems.length ? elems[i++] : undefined),
-      done: () => {
-        if (open) {
-          open = false;
-          m.itercount--;
-        }
-      },
-    };
-  }
-  if (x instanceof Range) {
-    const r = x;
-    let i = 0;
-    return { next: () => (i < r.len ? r.start + i++ * r.step : undefined), done: noop };
-  }
+  if (x instanceof List) return new ListIterator(x);
+  if (x instanceof Tuple) return new ArrayIterator(x.elems);
+  if (x instanceof Dict) return new ArrayIterator(x.keys(), x);
+  if (x instanceof StarSet) return new ArrayIterator(x.elems(), x);
+  if (x instanceof Range) return new RangeIterator(x);
   if (has(x, 'iterate')) return (x as unknown as { iterate(): StarIterator }).iterate();
   if (has(x, 'elements'))
-    return arrayIterator((x as unknown as { elements(): Value[] }).elements());
+    return new ArrayIterator((x as unknown as { elements(): Value[] }).elements());
   return undefined;
-}
-
-function arrayIterator(elems: Value[]): StarIterator {
-  let i = 0;
-  return { next: () => (i < elems.length ? elems[i++] : undefined), done: noop };
 }
 
 /** All elements of an iterable (a fresh array), or undefined if x is not iterable. */

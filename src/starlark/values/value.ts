@@ -251,12 +251,15 @@ export interface Entry {
   v: Value;
 }
 
+/** Shared by all empty dicts until their first insertion: `{}` is common and must be cheap. Never written. */
+const EMPTY_MAP = new Map<HashKey, Value>();
+
 export class Dict extends Mutable {
   // Values by hash key. A JS Map preserves insertion order, and re-insertion
   // after delete goes last, exactly as Starlark's dict does. Most keys
   // (strings, ints) are their own hash key; the others are kept in `keyObjs`,
   // so that no per-entry object is needed.
-  map = new Map<HashKey, Value>();
+  map = EMPTY_MAP;
   private keyObjs: Map<HashKey, Value> | undefined;
   get type() {
     return 'dict';
@@ -300,6 +303,7 @@ export class Dict extends Mutable {
     this.put(hashKey(k), k, v);
   }
   private put(hk: HashKey, k: Value, v: Value) {
+    if (this.map === EMPTY_MAP) this.map = new Map();
     if (hk !== k && !this.map.has(hk)) (this.keyObjs ??= new Map()).set(hk, k);
     this.map.set(hk, v);
   }
@@ -319,7 +323,7 @@ export class Dict extends Mutable {
   }
   clear(): void {
     this.checkMutable('clear');
-    this.map.clear();
+    this.map = EMPTY_MAP;
     this.keyObjs = undefined;
   }
   keys(): Value[] {
