@@ -21,6 +21,7 @@ import type {
   Pos,
   Stmt,
 } from '../syntax/ast.js';
+import { containsLoop, forEachChild, targetIdents } from '../syntax/walk.js';
 import { Float, type Value } from '../values/value.js';
 import { StarFunction, type Code, type ModuleState } from './function.js';
 import { runtime, type MethodCache } from './runtime.js';
@@ -748,75 +749,6 @@ class FunctionGen {
     this.indent -= 2;
     this.emit(`} finally { ${it}.done(); }`);
   }
-}
-
-/** The identifiers bound by an assignment target. */
-function targetIdents(e: Expr): Ident[] {
-  switch (e.k) {
-    case 'ident':
-      return [e];
-    case 'paren':
-      return targetIdents(e.x);
-    case 'tuple':
-    case 'list':
-      return e.elems.flatMap(targetIdents);
-    default:
-      return [];
-  }
-}
-
-function forEachChild(e: Expr, f: (e: Expr | undefined) => void) {
-  switch (e.k) {
-    case 'list':
-    case 'tuple':
-      e.elems.forEach(f);
-      return;
-    case 'dict':
-      for (const en of e.entries) {
-        f(en.key);
-        f(en.value);
-      }
-      return;
-    case 'cond':
-      f(e.cond);
-      f(e.t);
-      f(e.f);
-      return;
-    case 'unary':
-    case 'paren':
-    case 'dot':
-      f(e.x);
-      return;
-    case 'binary':
-    case 'index':
-      f(e.x);
-      f(e.y);
-      return;
-    case 'slice':
-      f(e.x);
-      f(e.lo);
-      f(e.hi);
-      f(e.step);
-      return;
-    case 'call':
-      f(e.fn);
-      for (const a of e.args) f(a.x);
-      return;
-  }
-}
-
-function containsLoop(stmts: Stmt[]): boolean {
-  return stmts.some((s) => {
-    switch (s.k) {
-      case 'for':
-      case 'while':
-        return true;
-      case 'if':
-        return containsLoop(s.t) || containsLoop(s.f);
-      default:
-        return false;
-    }
-  });
 }
 
 /** A JavaScript identifier for stack traces of the generated function. */

@@ -7,6 +7,7 @@
 
 import { StarlarkSyntaxError, StarlarkSyntaxErrors } from '../errors.js';
 import type { Binding, Expr, File, FunctionInfo, Ident, Param, Pos, Stmt } from '../syntax/ast.js';
+import { forEachChild } from '../syntax/walk.js';
 import { nearest } from '../values/spell.js';
 
 export interface DialectOptions {
@@ -310,46 +311,6 @@ class Resolver {
       case 'ident':
         this.use(e);
         return;
-      case 'lit':
-        return;
-      case 'list':
-      case 'tuple':
-        for (const x of e.elems) this.expr(x);
-        return;
-      case 'dict':
-        for (const en of e.entries) {
-          this.expr(en.key);
-          this.expr(en.value);
-        }
-        return;
-      case 'cond':
-        this.expr(e.cond);
-        this.expr(e.t);
-        this.expr(e.f);
-        return;
-      case 'index':
-        this.expr(e.x);
-        this.expr(e.y);
-        return;
-      case 'slice':
-        this.expr(e.x);
-        if (e.lo) this.expr(e.lo);
-        if (e.hi) this.expr(e.hi);
-        if (e.step) this.expr(e.step);
-        return;
-      case 'unary':
-        this.expr(e.x);
-        return;
-      case 'binary':
-        this.expr(e.x);
-        this.expr(e.y);
-        return;
-      case 'dot':
-        this.expr(e.x);
-        return;
-      case 'paren':
-        this.expr(e.x);
-        return;
       case 'comp': {
         const first = e.clauses[0];
         if (first.k === 'for') this.expr(first.x);
@@ -413,6 +374,8 @@ class Resolver {
         this.func(fn, e.params, () => this.expr(e.body));
         return;
       }
+      default:
+        forEachChild(e, (x) => x && this.expr(x));
     }
   }
 

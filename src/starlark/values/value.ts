@@ -251,19 +251,9 @@ export interface Entry {
   v: Value;
 }
 
-/** Shared by all empty dicts until their first insertion: `{}` is common and must be cheap. Never written. */
-const EMPTY_MAP = new Map<HashKey, Value>();
-
-export class Dict extends Mutable {
-  // Values by hash key. A JS Map preserves insertion order, and re-insertion
-  // after delete goes last, exactly as Starlark's dict does. Most keys
-  // (strings, ints) are their own hash key; the others are kept in `keyObjs`,
-  // so that no per-entry object is needed.
-  map = EMPTY_MAP;
-  private keyObjs: Map<HashKey, Value> | undefined;
-  get type() {
-    return 'dict';
-  }
+/** What dict and set share: a Map by hash key, and mutation errors naming a "hash table". */
+abstract class HashTable<T> extends Mutable {
+  abstract map: Map<HashKey, T>;
   override get mutableName() {
     return 'hash table';
   }
@@ -273,15 +263,30 @@ export class Dict extends Mutable {
   override truth() {
     return this.map.size > 0;
   }
+  override hashKey(): HashKey {
+    throw new EvalError(`unhashable type: ${this.type}`);
+  }
+}
+
+/** Shared by all empty dicts until their first insertion: `{}` is common and must be cheap. Never written. */
+const EMPTY_MAP = new Map<HashKey, Value>();
+
+export class Dict extends HashTable<Value> {
+  // Values by hash key. A JS Map preserves insertion order, and re-insertion
+  // after delete goes last, exactly as Starlark's dict does. Most keys
+  // (strings, ints) are their own hash key; the others are kept in `keyObjs`,
+  // so that no per-entry object is needed.
+  map = EMPTY_MAP;
+  private keyObjs: Map<HashKey, Value> | undefined;
+  get type() {
+    return 'dict';
+  }
   override freeze() {
     if (!this.frozen) {
       this.frozen = true;
       if (this.keyObjs) for (const k of this.keyObjs.values()) freeze(k);
       for (const v of this.map.values()) freeze(v);
     }
-  }
-  override hashKey(): HashKey {
-    throw new EvalError('unhashable type: dict');
   }
   /** The key stored under a hash key. */
   keyOf(hk: HashKey): Value {
@@ -363,28 +368,16 @@ export class Dict extends Mutable {
 
 // ---- set ----
 
-export class StarSet extends Mutable {
+export class StarSet extends HashTable<Value> {
   readonly map = new Map<HashKey, Value>();
   get type() {
     return 'set';
-  }
-  override get mutableName() {
-    return 'hash table';
-  }
-  get size() {
-    return this.map.size;
-  }
-  override truth() {
-    return this.map.size > 0;
   }
   override freeze() {
     if (!this.frozen) {
       this.frozen = true;
       for (const v of this.map.values()) freeze(v);
     }
-  }
-  override hashKey(): HashKey {
-    throw new EvalError('unhashable type: set');
   }
   has(k: Value): boolean {
     return this.map.has(hashKey(k));
