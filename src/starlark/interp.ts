@@ -1,5 +1,6 @@
 // The embedding API: parse, resolve, compile and run a Starlark file.
 
+import { StarlarkSyntaxError } from './errors.js';
 import { compileFile } from './eval/codegen.js';
 import { callFunction } from './eval/function.js';
 import { Thread } from './eval/thread.js';
@@ -35,14 +36,34 @@ export function parseAndResolve(
   predeclared: Map<string, Value> = new Map(),
   dialect: DialectOptions = STANDARD_DIALECT,
 ): File {
-  const file = parse(path, sourceText(src));
-  resolveFile(
-    file,
-    (n) => predeclared.has(n),
-    (n) => UNIVERSE.has(n),
-    dialect,
-  );
-  return file;
+  return tooDeep(path, () => {
+    const file = parse(path, sourceText(src));
+    resolveFile(
+      file,
+      (n) => predeclared.has(n),
+      (n) => UNIVERSE.has(n),
+      dialect,
+    );
+    return file;
+  });
+}
+
+/**
+ * Runs a recursive pass over a program. A tree deeper than the JavaScript
+ * stack allows (say, a sum of 20,000 terms) becomes a syntax error of the file.
+ */
+function tooDeep<T>(path: string, pass: () => T): T {
+  try {
+    return pass();
+  } catch (e) {
+    if (e instanceof RangeError) {
+      throw new StarlarkSyntaxError(
+        { file: path, line: 1, col: 1 },
+        'program too deeply nested to compile',
+      );
+    }
+    throw e;
+  }
 }
 
 /**
@@ -59,7 +80,9 @@ export function execFile(
   const predeclared = opts.predeclared ?? new Map();
   const dialect = opts.dialect ?? STANDARD_DIALECT;
   const file = parseAndResolve(path, src, predeclared, dialect);
-  const { module, toplevel } = compileFile(file, predeclared, UNIVERSE, dialect.recursion);
+  const { module, toplevel } = tooDeep(path, () =>
+    compileFile(file, predeclared, UNIVERSE, dialect.recursion),
+  );
   callFunction(thread, toplevel, [], []);
   const globals = new Map<string, Value>();
   module.globalNames.forEach((name, i) => {

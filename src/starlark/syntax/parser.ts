@@ -42,6 +42,8 @@ const PRECEDENCE: Record<string, number> = {
   '//': 9,
 };
 const MAX_PREC = 10;
+/** Deepest nesting of expressions; Python's parser stops at 200 parentheses. */
+const MAX_NESTING = 200;
 
 const ASSIGN_OPS = new Set([
   '=',
@@ -517,7 +519,21 @@ class Parser {
     return params;
   }
 
+  /** Nesting of brackets, unary operators and lambdas, bounded to keep recursion finite. */
+  private nesting = 0;
+
   private parsePrimary(): Expr {
+    if (++this.nesting > MAX_NESTING) {
+      this.error(this.tok.pos, `expression nested too deeply (more than ${MAX_NESTING} levels)`);
+    }
+    try {
+      return this.parsePrimaryInner();
+    } finally {
+      this.nesting--;
+    }
+  }
+
+  private parsePrimaryInner(): Expr {
     const t = this.tok;
     switch (t.kind) {
       case 'IDENT':

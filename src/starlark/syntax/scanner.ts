@@ -5,6 +5,9 @@ import { StarlarkSyntaxError } from '../errors.js';
 import { Bytes, Float, type Value } from '../values/value.js';
 import type { Pos } from './ast.js';
 
+/** Deepest block nesting, as in Python. */
+const MAX_INDENT = 100;
+
 export type TokenKind =
   | 'EOF'
   | 'NEWLINE'
@@ -193,6 +196,8 @@ export class Scanner {
       if (!blank) {
         const top = this.indents[this.indents.length - 1];
         if (col > top) {
+          if (this.indents.length > MAX_INDENT)
+            this.error(this.pos(), 'too many levels of indentation');
           this.indents.push(col);
           this.lastWasNewline = false;
           return { kind: 'INDENT', text: '', pos: this.pos() };
