@@ -633,6 +633,7 @@ class FunctionGen {
 
   private call(e: Extract<Expr, { k: 'call' }>): string {
     const k = this.pos(e.pos);
+    const site = this.konst({ name: this.info.name, pos: this.ctx.positions[k] });
     const f = this.temp();
     const simple = e.args.every((a) => a.k === 'positional');
     let fn: string;
@@ -645,7 +646,7 @@ class FunctionGen {
     if (simple) {
       const args = e.args.map((a) => this.expr((a as { x: Expr }).x));
       const av = this.temp();
-      return `(${fn}, ${av} = [${args.join(', ')}], $p = ${k}, $.callPositional(th, ${f}, ${av}))`;
+      return `(${fn}, ${av} = [${args.join(', ')}], $p = ${k}, $.callPositional(th, ${f}, ${av}, ${site}))`;
     }
     const av = this.temp();
     const kw = this.temp();
@@ -666,7 +667,7 @@ class FunctionGen {
         }
       }
     });
-    return `(${fn}, ${av} = [], ${kw} = [], ${parts.join(', ')}, $p = ${k}, $.callGeneral(th, ${f}, ${av}, ${kw}))`;
+    return `(${fn}, ${av} = [], ${kw} = [], ${parts.join(', ')}, $p = ${k}, $.callGeneral(th, ${f}, ${av}, ${kw}, ${site}))`;
   }
 
   /**

@@ -1,7 +1,7 @@
 // Helpers called by generated code (see codegen.ts). Each is small so that
 // V8 can inline it into the hot paths of the generated functions.
 
-import { EvalError, type Position } from '../errors.js';
+import { EvalError, type CallFrame, type Position } from '../errors.js';
 import { compare, equals, type CompareOp } from '../values/compare.js';
 import {
   binary,
@@ -54,14 +54,27 @@ function unboundGlobal(name: string): never {
 
 const noKwargs: Kwargs = [];
 
-function callPositional(th: Thread, f: Value, args: Value[]): Value {
-  if (f instanceof StarFunction) return callFunction(th, f, args, noKwargs);
-  if (f instanceof Builtin) return callBuiltin(th, f, args, noKwargs);
-  return call(th, f, args, noKwargs);
+// Each call records its call site on the thread, so that builtins can see
+// the Starlark call stack (thread.callStack()).
+
+function callPositional(th: Thread, f: Value, args: Value[], site: CallFrame): Value {
+  th.sites.push(site);
+  try {
+    if (f instanceof StarFunction) return callFunction(th, f, args, noKwargs);
+    if (f instanceof Builtin) return callBuiltin(th, f, args, noKwargs);
+    return call(th, f, args, noKwargs);
+  } finally {
+    th.sites.pop();
+  }
 }
 
-function callGeneral(th: Thread, f: Value, args: Value[], kwargs: Kwargs): Value {
-  return call(th, f, args, kwargs);
+function callGeneral(th: Thread, f: Value, args: Value[], kwargs: Kwargs, site: CallFrame): Value {
+  th.sites.push(site);
+  try {
+    return call(th, f, args, kwargs);
+  } finally {
+    th.sites.pop();
+  }
 }
 
 /** Appends the elements of `*x` to a call's arguments. */

@@ -1,7 +1,7 @@
 // A thread of Starlark execution: call depth, step budget and cancellation,
 // print and load hooks, and embedder-owned data.
 
-import { CancelledError, EvalError } from '../errors.js';
+import { CancelledError, EvalError, type CallFrame } from '../errors.js';
 import { Builtin, typeOf, type Kwargs, type ThreadLike, type Value } from '../values/value.js';
 import type { StarFunction } from './function.js';
 
@@ -33,6 +33,8 @@ export class Thread implements ThreadLike {
   printHook: (thread: Thread, msg: string) => void;
   loadHook?: LoadFn;
   readonly locals = new Map<string, unknown>();
+  /** Call sites of the active calls, outermost first (see callStack). */
+  readonly sites: CallFrame[] = [];
   depth = 0;
   maxDepth: number;
   steps = 0;
@@ -51,6 +53,14 @@ export class Thread implements ThreadLike {
     // the JavaScript stack of a default Node process.
     this.maxDepth = opts.maxDepth ?? 1000;
     this.stepLimit = this.maxSteps;
+  }
+
+  /**
+   * The Starlark call stack, outermost first: for each active call, the
+   * calling function and the position of the call, as in a backtrace.
+   */
+  callStack(): CallFrame[] {
+    return this.sites.slice();
   }
 
   /** Requests that the running program stop at its next step. */
