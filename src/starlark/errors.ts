@@ -30,6 +30,9 @@ export class StarlarkSyntaxErrors extends Error {
   }
 }
 
+/** Longest run of identical backtrace lines printed in full. */
+const MAX_REPEATED_FRAMES = 100;
+
 /** One frame of a Starlark call stack, as go.starlark.net prints it. */
 export interface CallFrame {
   /** Function name: `<toplevel>`, a def's name, `lambda`, or a builtin's name. */
@@ -47,6 +50,8 @@ export class EvalError extends Error {
   readonly frames: CallFrame[] = [];
   /** The activation that last added a frame, so each activation adds one. */
   lastActivation: unknown = undefined;
+  /** Errors that stop the whole program (like Tilt's exit()) pass through load() unwrapped. */
+  crossesLoad = false;
 
   constructor(readonly msg: string) {
     super(msg);
@@ -75,12 +80,13 @@ export class EvalError extends Error {
     }
     let out = '';
     if (frames.length > 0) out += 'Traceback (most recent call last):\n';
-    // Deep recursion would print thousands of identical lines: show three of a run.
+    // Every frame is printed, as go.starlark.net does, except that a runaway
+    // recursion's hundreds of identical lines are cut to a few.
     const lines = frames.map((f) => `  ${f.pos ? formatPos(f.pos) : '<builtin>'}: in ${f.name}\n`);
     for (let i = 0; i < lines.length;) {
       let j = i;
       while (j < lines.length && lines[j] === lines[i]) j++;
-      const shown = Math.min(j - i, 3);
+      const shown = j - i > MAX_REPEATED_FRAMES ? 3 : j - i;
       out += lines[i].repeat(shown);
       if (j - i > shown) out += `  [Previous line repeated ${j - i - shown} more times]\n`;
       i = j;

@@ -282,7 +282,7 @@ class FunctionGen {
       case 'while':
         this.emit(`while ($.truth(${this.expr(s.cond)})) {`);
         this.indent += 2;
-        this.emit('if (++th.steps >= th.stepLimit) th.checkSteps();');
+        this.emit(`if (++th.steps >= th.stepLimit) { $p = ${this.pos(s.pos)}; th.checkSteps(); }`);
         this.loopDepth++;
         this.stmts(s.body);
         this.loopDepth--;
@@ -320,7 +320,7 @@ class FunctionGen {
       this.indent += 2;
       this.emit(`for (${i} = 0, ${n} = ${seq}.len; ${i} < ${n}; ${i}++) {`);
       this.indent += 2;
-      this.emit('if (++th.steps >= th.stepLimit) th.checkSteps();');
+      this.emit(`if (++th.steps >= th.stepLimit) { $p = ${k}; th.checkSteps(); }`);
       this.assign(s.vars, `${seq}.start + ${i} * ${seq}.step`);
       this.stmts(s.body);
       this.indent -= 2;
@@ -343,7 +343,7 @@ class FunctionGen {
     this.indent += 2;
     this.emit(`while ((${v} = ${it}.next()) !== undefined) {`);
     this.indent += 2;
-    this.emit('if (++th.steps >= th.stepLimit) th.checkSteps();');
+    this.emit(`if (++th.steps >= th.stepLimit) { $p = ${k}; th.checkSteps(); }`);
     this.assign(s.vars, v);
     this.stmts(s.body);
     this.indent -= 2;
@@ -736,13 +736,14 @@ class FunctionGen {
     const seq = this.temp();
     const it = this.temp();
     const v = this.temp();
+    const k = this.pos(c.pos);
     this.emit(`${seq} = ${this.expr(c.x)};`);
-    this.emit(`$p = ${this.pos(c.pos)}; ${it} = $.iter(${seq});`);
+    this.emit(`$p = ${k}; ${it} = $.iter(${seq});`);
     this.emit('try {');
     this.indent += 2;
     this.emit(`while ((${v} = ${it}.next()) !== undefined) {`);
     this.indent += 2;
-    this.emit('if (++th.steps >= th.stepLimit) th.checkSteps();');
+    this.emit(`if (++th.steps >= th.stepLimit) { $p = ${k}; th.checkSteps(); }`);
     this.assign(c.vars, v);
     this.clauses(e, i + 1, acc);
     this.indent -= 2;

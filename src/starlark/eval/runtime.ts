@@ -5,6 +5,7 @@ import { EvalError, type CallFrame, type Position } from '../errors.js';
 import { compare, equals, type CompareOp } from '../values/compare.js';
 import {
   binary,
+  checkLength,
   elementsOf,
   getAttr,
   getIndex,
@@ -143,6 +144,7 @@ function inplace(op: BinOp, x: Value, y: Value): Value {
           : undefined;
     if (items) {
       x.checkMutable('apply += to');
+      checkLength(x.elems.length + items.length, items);
       for (const v of items) x.elems.push(v);
       return x;
     }
@@ -166,13 +168,15 @@ function makeFunction(code: Code, defaults: (Value | undefined)[], cells: Cell[]
 
 /** Executes load(module, names...): the values of the names, in order. */
 function load(th: Thread, module: string, names: string[]): Value[] {
+  if (!th.loadHook) throw new EvalError('load not implemented by this application');
   let dict: Map<string, Value>;
   try {
     dict = th.load(module);
   } catch (e) {
-    const err = toEvalError(e);
-    if (err.frames.length > 0) throw err;
-    throw new EvalError(`cannot load ${module}: ${err.msg}`);
+    if (e instanceof EvalError && e.crossesLoad) throw e;
+    // As go.starlark.net: the module's own backtrace is not kept, only its message.
+    const msg = e instanceof EvalError ? e.msg : e instanceof Error ? e.message : String(e);
+    throw new EvalError(`cannot load ${module}: ${msg}`);
   }
   return names.map((name) => {
     const v = dict.get(name);

@@ -1,7 +1,13 @@
 // A thread of Starlark execution: call depth, step budget and cancellation,
 // print and load hooks, and embedder-owned data.
 
-import { CancelledError, EvalError, type CallFrame } from '../errors.js';
+import {
+  CancelledError,
+  EvalError,
+  StarlarkSyntaxError,
+  StarlarkSyntaxErrors,
+  type CallFrame,
+} from '../errors.js';
 import { Builtin, typeOf, type Kwargs, type ThreadLike, type Value } from '../values/value.js';
 import type { StarFunction } from './function.js';
 
@@ -111,6 +117,8 @@ export function call(thread: Thread, fn: Value, args: Value[], kwargs: Kwargs): 
 }
 
 export function callBuiltin(thread: Thread, fn: Builtin, args: Value[], kwargs: Kwargs): Value {
+  // A call is a step, so that a cancellation is seen before the next builtin runs.
+  if (++thread.steps >= thread.stepLimit) thread.checkSteps();
   try {
     return fn.fn(thread, args, kwargs, fn);
   } catch (e) {
@@ -129,6 +137,8 @@ function builtinFrame(e: unknown, name: string): unknown {
 /** Converts a JavaScript exception into a Starlark error. */
 export function toEvalError(e: unknown): EvalError {
   if (e instanceof EvalError) return e;
+  if (e instanceof StarlarkSyntaxError || e instanceof StarlarkSyntaxErrors)
+    return new EvalError(e.message);
   // Near the stack's end even a regexp can overflow again: test plainly.
   if (e instanceof RangeError && e.message.startsWith('Maximum call stack')) {
     return new EvalError('Starlark stack overflow');

@@ -3,7 +3,7 @@
 import { EvalError } from '../errors.js';
 import { argSmallInt, noArgs, unpackPositional } from '../values/args.js';
 import { equals } from '../values/compare.js';
-import { contains, elementsOf, iterate, len, methodTables } from '../values/ops.js';
+import { checkLength, contains, elementsOf, iterate, len, methodTables } from '../values/ops.js';
 import {
   Builtin,
   Dict,
@@ -67,6 +67,7 @@ const listMethods = table([
     l.checkMutable('extend');
     const elems = typeof x === 'string' ? undefined : elementsOf(x);
     if (!elems) throw new EvalError(`got ${typeOf(x)}, want iterable`);
+    checkLength(l.elems.length + elems.length, elems);
     for (const v of elems) l.elems.push(v);
     return None;
   }),

@@ -7,7 +7,7 @@
 
 import { StarlarkSyntaxError, StarlarkSyntaxErrors } from '../errors.js';
 import type { Binding, Expr, File, FunctionInfo, Ident, Param, Pos, Stmt } from '../syntax/ast.js';
-import { forEachChild } from '../syntax/walk.js';
+import { forEachChild, startPos } from '../syntax/walk.js';
 import { nearest } from '../values/spell.js';
 
 export interface DialectOptions {
@@ -302,7 +302,7 @@ class Resolver {
         this.assign(lhs.x, augmented);
         break;
       default:
-        this.errorf(lhs.pos, `can't assign to ${NODE_NAMES[lhs.k]}`);
+        this.errorf(startPos(lhs), `can't assign to ${NODE_NAMES[lhs.k]}`);
     }
   }
 

@@ -148,8 +148,11 @@ export class Scanner {
     readonly src: string,
   ) {}
 
+  /** Columns count characters (UTF-8 continuation bytes do not count), as in go.starlark.net. */
   private pos(at = this.i): Pos {
-    return { line: this.line, col: at - this.lineStart + 1 };
+    let col = 1;
+    for (let j = this.lineStart; j < at; j++) if ((this.src.charCodeAt(j) & 0xc0) !== 0x80) col++;
+    return { line: this.line, col };
   }
 
   error(pos: Pos, msg: string): never {
@@ -185,7 +188,8 @@ export class Scanner {
           col++;
           this.i++;
         } else if (c === 9) {
-          col += 8 - (col % 8);
+          // as go.starlark.net does: by the tab's character position, not the visual column
+          col += 8 - ((this.i - this.lineStart) % 8);
           this.i++;
         } else if (c === 13 && src.charCodeAt(this.i + 1) === 10) {
           this.i++;
@@ -310,63 +314,96 @@ export class Scanner {
       }
     }
     const ch = src[this.i];
-    this.error(pos, `unexpected input character ${JSON.stringify(ch)}`);
+    const shown =
+      ch >= ' ' && ch <= '~' && ch !== "'" && ch !== '\\' ? ch : JSON.stringify(ch).slice(1, -1);
+    this.error(pos, `unexpected input character '${shown}'`);
   }
 
+  /** A number literal, with go.starlark.net's grammar and error positions. */
   private scanNumber(pos: Pos): Token {
     const src = this.src;
     const start = this.i;
-    const c = src.charCodeAt(this.i);
-    const c1 = src.charCodeAt(this.i + 1) | 0x20;
-    if (c === 48 && (c1 === 120 || c1 === 111 || c1 === 98)) {
-      // 0x, 0o, 0b
-      const base = c1 === 120 ? 16 : c1 === 111 ? 8 : 2;
-      this.i += 2;
-      const ds = this.i;
-      while (this.i < src.length && /[0-9a-zA-Z_]/.test(src[this.i])) this.i++;
-      const digits = src.slice(ds, this.i);
-      const valid = base === 16 ? /^[0-9a-fA-F]+$/ : base === 8 ? /^[0-7]+$/ : /^[01]+$/;
-      if (!valid.test(digits)) this.error(pos, `invalid int literal`);
-      const prefix = base === 16 ? '0x' : base === 8 ? '0o' : '0b';
-      return {
-        kind: 'INT',
-        text: src.slice(start, this.i),
-        pos,
-        value: toInt(BigInt(prefix + digits)),
-      };
-    }
-    let isFloat = false;
-    while (isDigit(src.charCodeAt(this.i))) this.i++;
-    if (src.charCodeAt(this.i) === 46) {
-      isFloat = true;
+    const peek = () => src[this.i] ?? '';
+    const digits = (ok: (c: string) => boolean) => {
+      while (ok(peek())) this.i++;
+    };
+    let fraction = false;
+    let exponent = false;
+    if (peek() === '.') {
       this.i++;
-      while (isDigit(src.charCodeAt(this.i))) this.i++;
-    }
-    const e = src.charCodeAt(this.i) | 0x20;
-    if (e === 101) {
-      const save = this.i;
+      fraction = true;
+    } else if (peek() === '0') {
       this.i++;
-      const s = src.charCodeAt(this.i);
-      if (s === 43 || s === 45) this.i++;
-      if (isDigit(src.charCodeAt(this.i))) {
-        isFloat = true;
-        while (isDigit(src.charCodeAt(this.i))) this.i++;
+      const c = peek();
+      if (c === '.') fraction = true;
+      else if (c === 'x' || c === 'X') {
+        this.i++;
+        if (!isHex(peek())) this.error(pos, 'invalid hex literal');
+        digits(isHex);
+      } else if (c === 'o' || c === 'O') {
+        this.i++;
+        if (!isOct(peek())) this.error(this.pos(), 'invalid octal literal');
+        digits(isOct);
+      } else if (c === 'b' || c === 'B') {
+        this.i++;
+        if (!isBin(peek())) this.error(this.pos(), 'invalid binary literal');
+        digits(isBin);
       } else {
-        this.i = save;
-        this.error(pos, 'invalid float literal');
+        let allZeros = true;
+        let octal = true;
+        while (isDec(peek())) {
+          if (peek() !== '0') allZeros = false;
+          if (peek() > '7') octal = false;
+          this.i++;
+        }
+        if (peek() === '.') fraction = true;
+        else if (peek() === 'e' || peek() === 'E') exponent = true;
+        else if (octal && !allZeros) {
+          this.error(
+            this.pos(),
+            `obsolete form of octal literal; use 0o${src.slice(start + 1, this.i)}`,
+          );
+        }
       }
+    } else {
+      digits(isDec);
+      if (peek() === '.') fraction = true;
+      else if (peek() === 'e' || peek() === 'E') exponent = true;
+    }
+    if (fraction) {
+      if (peek() === '.') this.i++;
+      digits(isDec);
+      if (peek() === 'e' || peek() === 'E') exponent = true;
+    }
+    if (exponent) {
+      this.i++;
+      if (peek() === '+' || peek() === '-') this.i++;
+      if (!isDec(peek())) this.error(this.pos(), 'invalid float literal');
+      digits(isDec);
     }
     const text = src.slice(start, this.i);
-    if (isFloat) return { kind: 'FLOAT', text, pos, value: new Float(parseFloat(text)) };
-    if (text.length > 1 && text[0] === '0') {
-      if (!/^0+$/.test(text))
-        this.error(pos, `obsolete form of octal literal; use 0o${text.slice(1)}`);
+    if (fraction || exponent) {
+      const f = parseFloat(text);
+      if (!Number.isFinite(f)) this.error(this.pos(), 'invalid float literal');
+      return { kind: 'FLOAT', text, pos, value: new Float(f) };
     }
-    return { kind: 'INT', text, pos, value: toInt(BigInt(text)) };
+    const lower = text.toLowerCase();
+    const prefixed = lower.startsWith('0x') || lower.startsWith('0o') || lower.startsWith('0b');
+    // A leading 0 without a prefix reads as octal, which the digits above may not be.
+    if (!prefixed && text.length > 1 && text[0] === '0' && !/^0+$/.test(text)) {
+      if (/[89]/.test(text)) this.error(pos, 'invalid int literal');
+    }
+    return {
+      kind: 'INT',
+      text,
+      pos,
+      value: toInt(BigInt(prefixed ? lower : text.replace(/^0+(?=\d)/, ''))),
+    };
   }
 
   private scanString(pos: Pos, start: number, raw: boolean, isBytes: boolean): Token {
     const src = this.src;
+    const quotePos = this.pos();
     const q = src[this.i];
     const triple = src.startsWith(q + q + q, this.i);
     const ql = triple ? 3 : 1;
@@ -400,7 +437,7 @@ export class Scanner {
     }
     const body = src.slice(bodyStart, this.i);
     this.i += ql;
-    const s = unquoteBody(body, raw, isBytes, (msg) => this.error(pos, msg));
+    const s = unquoteBody(body, raw, isBytes, (msg) => this.error(quotePos, msg));
     const text = src.slice(start, this.i);
     if (isBytes) return { kind: 'BYTES', text, pos, value: new Bytes(s) };
     return { kind: 'STRING', text, pos, value: s };
@@ -424,89 +461,83 @@ const SIMPLE_ESCAPES: Record<string, string> = {
   '"': '"',
 };
 
-/** Decodes the body of a string literal into a byte string. */
+/** Decodes the body of a string literal into a byte string, as go.starlark.net's unquote. */
 function unquoteBody(
   body: string,
   raw: boolean,
   isBytes: boolean,
   fail: (msg: string) => never,
 ): string {
-  if (body.indexOf('\\') < 0 && body.indexOf('\r') < 0) return body;
+  const special = raw ? /\r/ : /[\\\r]/;
+  if (!special.test(body)) return body;
   let out = '';
-  let i = 0;
-  while (i < body.length) {
-    const ch = body[i];
-    if (ch === '\r' && body[i + 1] === '\n') {
-      i++; // CRLF in a triple-quoted string is a newline
+  let rest = body;
+  for (;;) {
+    const i = rest.search(special);
+    if (i < 0) return out + rest;
+    out += rest.slice(0, i);
+    rest = rest.slice(i);
+    if (rest[0] === '\r') {
+      out += '\n'; // a carriage return, with or without line feed, is a newline
+      rest = rest.slice(rest[1] === '\n' ? 2 : 1);
       continue;
     }
-    if (ch !== '\\') {
-      out += ch;
-      i++;
-      continue;
-    }
-    const e = body[i + 1];
-    if (raw) {
-      if (e === '\n') {
-        out += '\\\n';
-      } else {
-        out += '\\' + (e ?? '');
-      }
-      i += 2;
-      continue;
-    }
+    if (rest.length === 1) fail('truncated escape sequence \\');
+    const e = rest[1];
     if (e === '\n') {
-      i += 2;
-      continue;
-    }
-    if (e in SIMPLE_ESCAPES) {
+      rest = rest.slice(2);
+    } else if (e in SIMPLE_ESCAPES) {
       out += SIMPLE_ESCAPES[e];
-      i += 2;
-      continue;
-    }
-    if (e >= '0' && e <= '7') {
-      let j = i + 1;
-      while (j < i + 4 && body[j] >= '0' && body[j] <= '7') j++;
-      const n = parseInt(body.slice(i + 1, j), 8);
-      if (n > 255) fail(`invalid escape sequence \\${body.slice(i + 1, j)}`);
-      if (!isBytes && n >= 128) {
+      rest = rest.slice(2);
+    } else if (e >= '0' && e <= '7') {
+      let j = 2;
+      while (j < 4 && rest[j] >= '0' && rest[j] <= '7') j++;
+      const n = parseInt(rest.slice(1, j), 8);
+      rest = rest.slice(j);
+      if (!isBytes && n > 127) {
         fail(
           `non-ASCII octal escape \\${n.toString(8)} (use \\u${hex4(n)} for the UTF-8 encoding of U+${hex4(n)})`,
         );
       }
+      if (n >= 256) fail(`invalid escape sequence \\${n.toString(8).padStart(3, '0')}`);
       out += String.fromCharCode(n);
-      i = j;
-      continue;
-    }
-    if (e === 'x') {
-      const h = body.slice(i + 2, i + 4);
-      if (!/^[0-9a-fA-F]{2}$/.test(h)) fail(`invalid escape sequence \\x${h}`);
+    } else if (e === 'x') {
+      if (rest.length < 4) fail(`truncated escape sequence ${rest}`);
+      const h = rest.slice(2, 4);
+      if (!/^[0-9a-fA-F]{2}$/.test(h)) fail(`invalid escape sequence ${rest.slice(0, 4)}`);
       const n = parseInt(h, 16);
-      if (!isBytes && n >= 128) {
+      if (!isBytes && n > 127) {
         fail(
-          `non-ASCII hex escape \\x${h} (use \\u${hex4(n)} for the UTF-8 encoding of U+${hex4(n)})`,
+          `non-ASCII hex escape ${rest.slice(0, 4)} (use \\u${hex4(n)} for the UTF-8 encoding of U+${hex4(n)})`,
         );
       }
       out += String.fromCharCode(n);
-      i += 4;
-      continue;
-    }
-    if (e === 'u' || e === 'U') {
-      const n = e === 'u' ? 4 : 8;
-      const h = body.slice(i + 2, i + 2 + n);
-      if (h.length < n || !/^[0-9a-fA-F]+$/.test(h)) fail(`invalid escape sequence \\${e}${h}`);
+      rest = rest.slice(4);
+    } else if (e === 'u' || e === 'U') {
+      const size = e === 'u' ? 6 : 10;
+      if (rest.length < size) fail(`truncated escape sequence ${rest}`);
+      const h = rest.slice(2, size);
+      if (!/^[0-9a-fA-F]+$/.test(h)) fail(`invalid escape sequence ${rest.slice(0, size)}`);
       const cp = parseInt(h, 16);
-      if (cp > 0x10ffff || (cp >= 0xd800 && cp < 0xe000)) {
-        fail(`invalid Unicode code point U+${cp.toString(16).toUpperCase().padStart(4, '0')}`);
+      if (cp > 0x10ffff) {
+        // go.starlark.net prints the offending value where it means the maximum
+        fail(
+          `code point out of range: ${rest.slice(0, size)} (max \\U${cp.toString(16).padStart(8, '0')})`,
+        );
       }
+      if (cp >= 0xd800 && cp < 0xe000) fail(`invalid Unicode code point U+${hex4(cp)}`);
       out += Buffer.from(String.fromCodePoint(cp), 'utf8').toString('latin1');
-      i += 2 + n;
-      continue;
+      rest = rest.slice(size);
+    } else {
+      fail(`invalid escape sequence \\${e}`);
     }
-    fail(`invalid escape sequence \\${e ?? ''}`);
   }
-  return out;
 }
+
+const isDec = (c: string) => c >= '0' && c <= '9';
+const isOct = (c: string) => c >= '0' && c <= '7';
+const isBin = (c: string) => c === '0' || c === '1';
+const isHex = (c: string) => isDec(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 
 function hex4(n: number): string {
   return n.toString(16).toUpperCase().padStart(4, '0');

@@ -1,6 +1,6 @@
 // Small traversals of the syntax tree shared by the resolver and the code generator.
 
-import type { Expr, Ident, Stmt } from './ast.js';
+import type { Expr, Ident, Pos, Stmt } from './ast.js';
 
 /** The identifiers bound by an assignment target. */
 export function targetIdents(e: Expr): Ident[] {
@@ -71,4 +71,21 @@ export function containsLoop(stmts: Stmt[]): boolean {
         return false;
     }
   });
+}
+
+/** Where an expression begins (a binary expression's position is its operator's). */
+export function startPos(e: Expr): Pos {
+  switch (e.k) {
+    case 'binary':
+    case 'index':
+    case 'slice':
+    case 'dot':
+      return startPos(e.x);
+    case 'call':
+      return startPos(e.fn);
+    case 'cond':
+      return startPos(e.t);
+    default:
+      return e.pos;
+  }
 }

@@ -207,6 +207,9 @@ export function iterate(x: Value): StarIterator | undefined {
 
 /** All elements of an iterable (a fresh array), or undefined if x is not iterable. */
 export function elementsOf(x: Value): Value[] | undefined {
+  if (x instanceof Range && x.len > MAX_REPEAT) {
+    throw new EvalError(`range with ${x.len} elements is too large to list`);
+  }
   if (typeof x === 'object') {
     if (x instanceof List || x instanceof Tuple) return x.elems.slice();
     if (x instanceof Dict) return x.keys();
@@ -265,13 +268,30 @@ export function binary(op: BinOp, x: Value, y: Value): Value {
   throw unknownBinary(op, x, y);
 }
 
-/** Maximum number of elements a repetition may produce. */
-const MAX_REPEAT = 1 << 30;
+/**
+ * Maximum number of elements a repetition (or a listed range) may produce.
+ * go.starlark.net allows 2^30, but V8 aborts the whole process on arrays of
+ * more than about 2^27 elements, so the limit is lower here.
+ */
+const MAX_REPEAT = 1 << 25;
+/** Maximum length of a string or bytes a repetition may produce (near V8's limit). */
+const MAX_REPEAT_STRING = (1 << 29) - 24;
 
-function repeat<T>(n: number | bigint, size: number, make: (k: number) => T): T {
+/** Refuses sequences longer than MAX_REPEAT elements (see there); returns `elems`. */
+export function checkLength<T>(n: number, elems: T): T {
+  if (n > MAX_REPEAT) throw new EvalError(`sequence of ${n} elements is too large`);
+  return elems;
+}
+
+function repeat<T>(
+  n: number | bigint,
+  size: number,
+  make: (k: number) => T,
+  limit = MAX_REPEAT,
+): T {
   if (typeof n === 'bigint' || n > 0x7fffffff) throw new EvalError(`repeat count ${n} too large`);
   const k = size === 0 ? 0 : Math.max(0, n);
-  if (k * size > MAX_REPEAT) throw new EvalError(`excessive repeat (${size} * ${k} elements)`);
+  if (k * size > limit) throw new EvalError(`excessive repeat (${size} * ${k} elements)`);
   return make(k);
 }
 
@@ -279,8 +299,12 @@ function otherBinary(op: BinOp, x: Value, y: Value): Value | undefined {
   switch (op) {
     case '+':
       if (typeof x === 'string' && typeof y === 'string') return x + y;
-      if (x instanceof List && y instanceof List) return new List(x.elems.concat(y.elems));
-      if (x instanceof Tuple && y instanceof Tuple) return makeTuple(x.elems.concat(y.elems));
+      if (x instanceof List && y instanceof List) {
+        return new List(x.elems.concat(checkLength(x.elems.length + y.elems.length, y.elems)));
+      }
+      if (x instanceof Tuple && y instanceof Tuple) {
+        return makeTuple(x.elems.concat(checkLength(x.elems.length + y.elems.length, y.elems)));
+      }
       if (x instanceof Bytes && y instanceof Bytes) return new Bytes(x.s + y.s);
       return undefined;
     case '-':
@@ -298,10 +322,11 @@ function otherBinary(op: BinOp, x: Value, y: Value): Value | undefined {
         n = x;
       }
       if (typeof n !== 'number' && typeof n !== 'bigint') return undefined;
-      if (typeof seq === 'string') return repeat(n, seq.length, (k) => seq.repeat(k));
+      if (typeof seq === 'string')
+        return repeat(n, seq.length, (k) => seq.repeat(k), MAX_REPEAT_STRING);
       if (seq instanceof Bytes) {
         const s = seq.s;
-        return repeat(n, s.length, (k) => new Bytes(s.repeat(k)));
+        return repeat(n, s.length, (k) => new Bytes(s.repeat(k)), MAX_REPEAT_STRING);
       }
       if (seq instanceof List || seq instanceof Tuple) {
         const e = seq.elems;
