@@ -1,0 +1,73 @@
+// The model the engine runs: resources (manifests) assembled from a Tiltfile.
+// Plain data, so that it serializes as `tilt alpha tiltfile-result` prints it.
+
+import type { K8sEntity } from '../k8s/entity.js';
+import type { LiveUpdateStep } from '../tiltfile/builtins/liveupdate.js';
+import type { ImageSpec } from '../tiltfile/builtins/images.js';
+
+export type TriggerMode = 'TRIGGER_MODE_AUTO' | 'TRIGGER_MODE_MANUAL';
+
+export interface PortForward {
+  localPort: number;
+  /** 0: the pod's first declared port, or localPort. */
+  containerPort: number;
+  host: string;
+  name: string;
+  linkPath: string;
+}
+
+export interface Link {
+  url: string;
+  name: string;
+}
+
+export interface ImageTarget {
+  /** The ref as written in the Tiltfile. */
+  ref: string;
+  /** Refs (as written) of the images this one is built FROM, built first. */
+  dependsOn: string[];
+  build: ImageSpec;
+  liveUpdate: LiveUpdateStep[];
+  entrypoint: string[] | null;
+  containerArgs: string[] | null;
+  /** What to watch for changes, and what to ignore. */
+  watch: { paths: string[]; ignores: string[] };
+}
+
+export interface K8sTarget {
+  /** Objects as YAML documents, in the order they were given. */
+  yaml: string;
+  entities: K8sEntity[];
+  /** `name:kind` of each object, lower-case. */
+  objectNames: string[];
+  portForwards: PortForward[];
+  extraPodSelectors: Record<string, string>[];
+  podReadiness: '' | 'wait' | 'ignore' | 'succeeded';
+  discoveryStrategy: '' | 'default' | 'selectors-only';
+}
+
+export interface LocalTarget {
+  updateCmd: string[];
+  updateDir: string;
+  updateEnv: Record<string, string>;
+  serveCmd: string[];
+  serveDir: string;
+  serveEnv: Record<string, string>;
+  deps: string[];
+  ignore: string[];
+  allowParallel: boolean;
+}
+
+export interface Manifest {
+  name: string;
+  type: 'k8s' | 'local' | 'dc';
+  /** Dependencies first. */
+  imageTargets: ImageTarget[];
+  k8s?: K8sTarget;
+  local?: LocalTarget;
+  resourceDeps: string[];
+  triggerMode: TriggerMode;
+  autoInit: boolean;
+  labels: string[];
+  links: Link[];
+}

@@ -1,0 +1,59 @@
+// Loading a Tiltfile: execute it, then assemble what it recorded into manifests.
+
+import { resolve } from 'node:path';
+import type { Manifest } from '../model/manifest.js';
+import { assemble } from './assemble/index.js';
+import { describeTiltfileError, execTiltfile } from './loader.js';
+
+export interface LoadOptions {
+  /** Path of the main Tiltfile (default ./Tiltfile). */
+  path?: string;
+  /** Arguments after `--`. */
+  args?: string[];
+  subcommand?: string;
+  env?: Record<string, string>;
+  /** Receives the Tiltfile's log lines. */
+  log?: (line: string) => void;
+  /** Stop a Tiltfile that runs longer than this many steps. */
+  maxSteps?: number;
+}
+
+export interface TiltfileResult {
+  manifests: Manifest[];
+  /** Files whose change re-runs the Tiltfile. */
+  configFiles: string[];
+  warnings: string[];
+  /** The error as Tilt shows it (a backtrace, or file:line:col: message), or null. */
+  error: string | null;
+}
+
+export function loadTiltfile(opts: LoadOptions = {}): TiltfileResult {
+  const path = resolve(opts.path ?? 'Tiltfile');
+  const { ctx, error } = execTiltfile({
+    mainPath: path,
+    args: opts.args ?? [],
+    subcommand: opts.subcommand ?? 'up',
+    env: opts.env ?? (process.env as Record<string, string>),
+    log: opts.log ?? (() => {}),
+    maxSteps: opts.maxSteps,
+  });
+  if (error) {
+    return {
+      manifests: [],
+      configFiles: [...ctx.configFiles],
+      warnings: ctx.warnings,
+      error: describeTiltfileError(error),
+    };
+  }
+  try {
+    const manifests = assemble(ctx);
+    return { manifests, configFiles: [...ctx.configFiles], warnings: ctx.warnings, error: null };
+  } catch (e) {
+    return {
+      manifests: [],
+      configFiles: [...ctx.configFiles],
+      warnings: ctx.warnings,
+      error: describeTiltfileError(e instanceof Error ? e : new Error(String(e))),
+    };
+  }
+}
