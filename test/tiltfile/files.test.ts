@@ -37,7 +37,9 @@ print(b + '?')
   });
 
   it('returns the default for a missing file, and still watches it', () => {
-    const r = runTiltfile(`print(read_file('missing.txt', 'fallback'))\nprint(read_file('missing.txt', default=''))`);
+    const r = runTiltfile(
+      `print(read_file('missing.txt', 'fallback'))\nprint(read_file('missing.txt', default=''))`,
+    );
     expect(r.error).toBeNull();
     expect(r.output).toBe('fallback\n\n');
     expect([...r.ctx.configFiles]).toContain(join(r.dir, 'missing.txt'));
@@ -75,17 +77,20 @@ print(b + '?')
   });
 
   it('reads UTF-8 text', () => {
-    expect(ok(`s = str(read_file('u.txt'))\nprint(len(s), s)`, { files: { 'u.txt': 'héllo' } })).toBe(
-      '6 héllo\n',
-    );
+    expect(
+      ok(`s = str(read_file('u.txt'))\nprint(len(s), s)`, { files: { 'u.txt': 'héllo' } }),
+    ).toBe('6 héllo\n');
   });
 });
 
 describe('watch_file', () => {
   it('records the path, recursively for directories', () => {
-    const r = runTiltfile(`watch_file('conf')\nwatch_file('missing.txt')\nprint(watch_file('a.txt'))`, {
-      files: { 'conf/x.yaml': '', 'a.txt': '' },
-    });
+    const r = runTiltfile(
+      `watch_file('conf')\nwatch_file('missing.txt')\nprint(watch_file('a.txt'))`,
+      {
+        files: { 'conf/x.yaml': '', 'a.txt': '' },
+      },
+    );
     expect(r.error).toBeNull();
     expect(r.output).toBe('None\n');
     const w = watchRecords(r.ctx);
@@ -107,7 +112,9 @@ describe('listdir', () => {
   it('lists the files of a directory, not its subdirectories', () => {
     const r = runTiltfile(`print(listdir('d'))`, { files });
     expect(r.error).toBeNull();
-    expect(r.output).toBe(`[${['a.txt', 'b.txt'].map((f) => JSON.stringify(join(r.dir, 'd', f))).join(', ')}]\n`);
+    expect(r.output).toBe(
+      `[${['a.txt', 'b.txt'].map((f) => JSON.stringify(join(r.dir, 'd', f))).join(', ')}]\n`,
+    );
     expect([...r.ctx.configFiles]).not.toContain(join(r.dir, 'd'));
   });
 
@@ -123,7 +130,9 @@ describe('listdir', () => {
   });
 
   it('lists nothing for a missing directory or a file', () => {
-    expect(ok(`print(listdir('nope'), listdir('f.txt'))`, { files: { 'f.txt': '' } })).toBe('[] []\n');
+    expect(ok(`print(listdir('nope'), listdir('f.txt'))`, { files: { 'f.txt': '' } })).toBe(
+      '[] []\n',
+    );
   });
 
   it('counts symlinks as files', () => {
@@ -137,7 +146,9 @@ describe('listdir', () => {
 
 describe('blob', () => {
   it('wraps a string', () => {
-    expect(ok(`b = blob('abc')\nprint(type(b), b, len(str(b)), bool(blob('')))`)).toBe('blob abc 3 False\n');
+    expect(ok(`b = blob('abc')\nprint(type(b), b, len(str(b)), bool(blob('')))`)).toBe(
+      'blob abc 3 False\n',
+    );
   });
 
   it('wants a string', () => {
@@ -215,9 +226,9 @@ print(result)
       '"a\\né😀\\t"\n',
     );
     expect(ok(`print(decode_json('"h\\u00e9"'))`)).toBe('hé\n');
-    expect(ok(`print(decode_json(' null '), decode_json('true'), decode_json('[]'), decode_json('{}'))`)).toBe(
-      'None True [] {}\n',
-    );
+    expect(
+      ok(`print(decode_json(' null '), decode_json('true'), decode_json('[]'), decode_json('{}'))`),
+    ).toBe('None True [] {}\n');
   });
 
   it.each([
@@ -310,7 +321,9 @@ print(expected == observed)
 
   it('round-trips through decode_json', () => {
     expect(
-      ok(`v = {"a": [1, 2.5, "x", None, True, {"b": []}], "big": -1208925819614629174706176}\nprint(decode_json(encode_json(v)) == v)`),
+      ok(
+        `v = {"a": [1, 2.5, "x", None, True, {"b": []}], "big": -1208925819614629174706176}\nprint(decode_json(encode_json(v)) == v)`,
+      ),
     ).toBe('True\n');
   });
 });
@@ -338,10 +351,14 @@ observed = read_yaml("options.yaml")
 expected = {'key1': 'foo', 'key2': {'key3': 'bar', 'key4': True}, 'key5': 3}
 print(observed == expected, observed)
 `,
-      { files: { 'options.yaml': `\nkey1: foo\nkey2:\n    key3: "bar"\n    key4: true\nkey5: 3\n` } },
+      {
+        files: { 'options.yaml': `\nkey1: foo\nkey2:\n    key3: "bar"\n    key4: true\nkey5: 3\n` },
+      },
     );
     expect(r.error).toBeNull();
-    expect(r.output).toBe('True {"key1": "foo", "key2": {"key3": "bar", "key4": True}, "key5": 3}\n');
+    expect(r.output).toBe(
+      'True {"key1": "foo", "key2": {"key3": "bar", "key4": True}, "key5": 3}\n',
+    );
     expect([...r.ctx.configFiles]).toContain(join(r.dir, 'options.yaml'));
   });
 
@@ -388,9 +405,9 @@ print(observed == expected, observed)
   });
 
   it('decodes an empty document as None', () => {
-    expect(ok(`print(decode_yaml(''), decode_yaml('# only a comment\\n'), decode_yaml('---\\n'))`)).toBe(
-      'None None None\n',
-    );
+    expect(
+      ok(`print(decode_yaml(''), decode_yaml('# only a comment\\n'), decode_yaml('---\\n'))`),
+    ).toBe('None None None\n');
   });
 
   it('reads and decodes streams, skipping empty documents', () => {
@@ -416,7 +433,8 @@ print(decode_yaml_stream(''))
   });
 
   it('resolves scalars as YAML 1.1 (as Kubernetes does)', () => {
-    const out = ok(`
+    const out = ok(
+      `
 v = decode_yaml('''
 bools: [yes, No, on, OFF, y, n, true, False]
 nulls: [~, null, ]
@@ -426,7 +444,8 @@ strings: ['yes', "1", 1.2.3, 2001-12-14, 0x1G, ".inf"]
 ''')
 for k, xs in v.items():
     print(k, xs, [type(x) for x in xs])
-`.replace('1e400000000, ', ''));
+`.replace('1e400000000, ', ''),
+    );
     expect(out).toBe(
       'bools [True, False, True, False, True, False, True, False] ["bool", "bool", "bool", "bool", "bool", "bool", "bool", "bool"]\n' +
         'nulls [None, None] ["NoneType", "NoneType"]\n' +
@@ -444,7 +463,9 @@ for k, xs in v.items():
   });
 
   it('reads the keys y and n as booleans, as Kubernetes does', () => {
-    expect(ok(`print(decode_yaml('y: 1\\nn: 2\\n"y": 3\\n'))`)).toBe('{"true": 1, "false": 2, "y": 3}\n');
+    expect(ok(`print(decode_yaml('y: 1\\nn: 2\\n"y": 3\\n'))`)).toBe(
+      '{"true": 1, "false": 2, "y": 3}\n',
+    );
     expect(ok(`print(encode_yaml({'y': 'n'}))`)).toBe('"y": "n"\n\n');
   });
 
@@ -469,9 +490,11 @@ print(v['multi'])
   });
 
   it('keeps block scalars and quoted strings as strings', () => {
-    expect(ok(`v = decode_yaml('a: |\\n  one\\n  two\\nb: >-\\n  x\\n  y\\nc: !!str 12\\n')\nprint(repr(v))`)).toBe(
-      '{"a": "one\\ntwo\\n", "b": "x y", "c": "12"}\n',
-    );
+    expect(
+      ok(
+        `v = decode_yaml('a: |\\n  one\\n  two\\nb: >-\\n  x\\n  y\\nc: !!str 12\\n')\nprint(repr(v))`,
+      ),
+    ).toBe('{"a": "one\\ntwo\\n", "b": "x y", "c": "12"}\n');
   });
 
   it('fails on NaN and infinities (they have no JSON form)', () => {
@@ -585,7 +608,9 @@ print(repr(str(encode_yaml_stream([]))))
 
   it('writes numbers as Tilt does (through JSON)', () => {
     expect(
-      ok(`print(encode_yaml([1, -2, 3.0, 1.5, 1e21, 1e20, 1e-7, 1234567.5, 0.0001, 18446744073709551615, True, False, None]))`),
+      ok(
+        `print(encode_yaml([1, -2, 3.0, 1.5, 1e21, 1e20, 1e-7, 1234567.5, 0.0001, 18446744073709551615, True, False, None]))`,
+      ),
     ).toBe(
       '- 1\n- -2\n- 3\n- 1.5\n- 1e+21\n- 1e+20\n- 1e-07\n- 1.2345675e+06\n- 0.0001\n- 18446744073709551615\n- true\n- false\n- null\n\n',
     );

@@ -10,7 +10,10 @@ import { describeTiltfileError, execTiltfile } from '../../src/tiltfile/loader.j
 const projects: string[] = [];
 
 /** A temporary directory holding the given files (paths relative to it, parents created). */
-export function writeProject(files: Record<string, string>, symlinks: Record<string, string> = {}): string {
+export function writeProject(
+  files: Record<string, string>,
+  symlinks: Record<string, string> = {},
+): string {
   const dir = mkdtempSync(join(tmpdir(), 'tilt-test-'));
   projects.push(dir);
   for (const [name, content] of Object.entries(files)) {
