@@ -70,4 +70,6 @@ export interface Manifest {
   autoInit: boolean;
   labels: string[];
   links: Link[];
+  /** False for resources left out by config.set_enabled_resources or the args after `--`. */
+  enabled: boolean;
 }

@@ -33,7 +33,8 @@ export function loadTiltfile(opts: LoadOptions = {}): TiltfileResult {
     mainPath: path,
     args: opts.args ?? [],
     subcommand: opts.subcommand ?? 'up',
-    env: opts.env ?? (process.env as Record<string, string>),
+    // A copy: os.putenv changes what the Tiltfile and its commands see, not this process.
+    env: opts.env ?? ({ ...process.env } as Record<string, string>),
     log: opts.log ?? (() => {}),
     maxSteps: opts.maxSteps,
   });

@@ -52,6 +52,7 @@ function manifestJSON(m: Manifest) {
     autoInit: m.autoInit,
     labels: m.labels,
     links: m.links,
+    enabled: m.enabled,
   };
 }
 

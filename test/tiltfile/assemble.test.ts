@@ -328,3 +328,56 @@ describe('loading files', () => {
     );
   });
 });
+
+describe('enabled resources', () => {
+  const tiltfile = `
+local_resource('db', 'true')
+local_resource('api', 'true', resource_deps=['db'])
+local_resource('web', 'true')
+`;
+
+  it('enables every resource by default', () => {
+    const r = load({ Tiltfile: tiltfile });
+    expect(json(r).manifests.map((m) => [m.name, m.enabled])).toEqual([
+      ['db', true],
+      ['api', true],
+      ['web', true],
+    ]);
+  });
+
+  it('enables the resources named after -- and their dependencies', () => {
+    const r = load({ Tiltfile: tiltfile }, ['api']);
+    expect(r.error).toBeNull();
+    expect(json(r).manifests.map((m) => [m.name, m.enabled])).toEqual([
+      ['db', true],
+      ['api', true],
+      ['web', false],
+    ]);
+  });
+
+  it('lets config.parse take the args, and config.set_enabled_resources choose', () => {
+    const r = load(
+      {
+        Tiltfile:
+          tiltfile +
+          `
+config.define_string_list('to-run', args=True)
+cfg = config.parse()
+config.set_enabled_resources(cfg.get('to-run', []))
+`,
+      },
+      ['web'],
+    );
+    expect(r.error).toBeNull();
+    expect(json(r).manifests.map((m) => [m.name, m.enabled])).toEqual([
+      ['db', false],
+      ['api', false],
+      ['web', true],
+    ]);
+  });
+
+  it('names unknown resources given after --', () => {
+    const r = load({ Tiltfile: tiltfile }, ['nope']);
+    expect(r.error).toContain('You specified some resources that could not be found: "nope"');
+  });
+});

@@ -495,6 +495,9 @@ print(v['multi'])
         `v = decode_yaml('a: |\\n  one\\n  two\\nb: >-\\n  x\\n  y\\nc: !!str 12\\n')\nprint(repr(v))`,
       ),
     ).toBe('{"a": "one\\ntwo\\n", "b": "x y", "c": "12"}\n');
+    expect(ok(`print(decode_yaml('a: !!int "3"\\nb: !custom 5\\nc: ! 7\\n'))`)).toBe(
+      '{"a": 3, "b": "5", "c": "7"}\n',
+    );
   });
 
   it('fails on NaN and infinities (they have no JSON form)', () => {
@@ -594,6 +597,14 @@ print(repr(str(encode_yaml_stream([]))))
         '',
       ].join('\n'),
     );
+  });
+
+  it('writes other strings as libyaml does', () => {
+    expect(
+      ok(
+        `print(encode_yaml({' ': 'é', 'a\\nb': '\\x7f', 'k': '---', 'e': '?x', 'z': 'a:', 'w': '\\ufeff'}))`,
+      ),
+    ).toBe('\' \': é\n"a\\nb": "\\x7F"\nk: \'---\'\ne: ?x\nz: \'a:\'\nw: "\\uFEFF"\n\n');
   });
 
   it('writes multi-line strings as literal blocks', () => {

@@ -6,63 +6,98 @@ import { basename, dirname, join } from 'node:path';
 import { EvalError } from '../../starlark/errors.js';
 import { imageRefsOf } from '../../build/dockerfile/deps.js';
 import { DockerfileParseError, parseDockerfile } from '../../build/dockerfile/parse.js';
-import { parseRef, refSelector, selectorMatches, type RefSelector } from '../../container/ref.js';
+import {
+  parseRef,
+  refSelector,
+  selectorMatches,
+  type ParsedRef,
+  type RefSelector,
+} from '../../container/ref.js';
 import type { ImageTarget, Manifest } from '../../model/manifest.js';
 import type { TiltfileContext } from '../context.js';
-import { imagesOf, type ImageSpec } from '../builtins/images.js';
+import type { ImageSpec } from '../builtins/images.js';
 import { validateLiveUpdate } from '../builtins/liveupdate.js';
 import { settingsOf } from '../builtins/settings.js';
-import { imagesInManifest } from './k8s.js';
 
 interface Indexed {
   spec: ImageSpec;
   selector: RefSelector;
 }
 
-/** Selectors of all builds; builds sharing a name with different tags all match exactly. */
-function index(ctx: TiltfileContext): Indexed[] {
-  const specs = imagesOf(ctx).images;
-  const names = specs.map((s) => parseRef(s.ref).name);
-  return specs.map((spec, i) => {
-    const sel = refSelector(spec.ref);
-    const shared = names.some((n, j) => j !== i && n === names[i]);
-    return { spec, selector: shared ? { ref: sel.ref, exact: true } : sel };
-  });
-}
+/** The builds of one assembly, looked up by image name; Dockerfiles are read once. */
+export class ImageIndex {
+  readonly entries: Indexed[];
+  private readonly byName = new Map<string, Indexed[]>();
+  private readonly deps = new Map<Indexed, Indexed[]>();
+  private readonly parsed = new Map<string, ParsedRef | null>();
 
-function matching(all: Indexed[], image: string): Indexed[] {
-  return all.filter((x) => selectorMatches(x.selector, image));
-}
+  constructor(specs: ImageSpec[]) {
+    const refs = specs.map((s) => parseRef(s.ref));
+    const count = new Map<string, number>();
+    for (const r of refs) count.set(r.name, (count.get(r.name) ?? 0) + 1);
+    this.entries = specs.map((spec, i) => {
+      const sel = refSelector(refs[i]);
+      // builds sharing a name with different tags all match exactly
+      const shared = (count.get(refs[i].name) ?? 0) > 1;
+      const x = { spec, selector: shared ? { ref: sel.ref, exact: true } : sel };
+      const list = this.byName.get(refs[i].name) ?? [];
+      list.push(x);
+      this.byName.set(refs[i].name, list);
+      return x;
+    });
+  }
 
-/** The builds a build depends on: FROM / COPY --from images, or custom_build's image_deps. */
-function dependencies(all: Indexed[], x: Indexed): Indexed[] {
-  const s = x.spec;
-  let refs: string[];
-  if (s.kind === 'docker') {
-    try {
-      const r = imageRefsOf(parseDockerfile(s.dockerfileContents), s.buildArgs);
-      refs = [...r.from, ...r.copyFrom];
-    } catch (e) {
-      if (e instanceof DockerfileParseError) {
-        throw new EvalError(
-          `error parsing Dockerfile of image ${JSON.stringify(s.ref)}: ${e.message}`,
-        );
+  /** The builds whose selector matches an image named in YAML or a Dockerfile. */
+  matching(image: string): Indexed[] {
+    let ref = this.parsed.get(image);
+    if (ref === undefined) {
+      try {
+        ref = parseRef(image);
+      } catch {
+        ref = null;
       }
-      throw e;
+      this.parsed.set(image, ref);
     }
-  } else refs = s.imageDeps;
-  const out: Indexed[] = [];
-  for (const ref of refs)
-    for (const d of matching(all, ref)) if (d !== x && !out.includes(d)) out.push(d);
-  return out;
+    if (ref === null) return [];
+    return (this.byName.get(ref.name) ?? []).filter((x) => selectorMatches(x.selector, ref));
+  }
+
+  /** The builds a build depends on: FROM / COPY --from images, or custom_build's image_deps. */
+  dependencies(x: Indexed): Indexed[] {
+    let out = this.deps.get(x);
+    if (out) return out;
+    const s = x.spec;
+    let refs: string[];
+    if (s.kind === 'docker') {
+      try {
+        const r = imageRefsOf(parseDockerfile(s.dockerfileContents), s.buildArgs);
+        refs = [...r.from, ...r.copyFrom];
+      } catch (e) {
+        if (e instanceof DockerfileParseError) {
+          throw new EvalError(
+            `error parsing Dockerfile of image ${JSON.stringify(s.ref)}: ${e.message}`,
+          );
+        }
+        throw e;
+      }
+    } else refs = s.imageDeps;
+    out = [];
+    for (const ref of refs)
+      for (const d of this.matching(ref)) if (d !== x && !out.includes(d)) out.push(d);
+    this.deps.set(x, out);
+    return out;
+  }
 }
 
-/** The image targets of a resource, dependencies first. */
-export function imageTargetsFor(ctx: TiltfileContext, m: Manifest): ImageTarget[] {
-  const all = index(ctx);
+/** The image targets of a resource that names `images`, dependencies first. */
+export function imageTargetsFor(
+  ctx: TiltfileContext,
+  index: ImageIndex,
+  images: string[],
+): ImageTarget[] {
   const direct: Indexed[] = [];
-  for (const image of imagesInManifest(ctx, m)) {
-    for (const x of matching(all, image)) if (!direct.includes(x)) direct.push(x);
+  for (const image of images) {
+    for (const x of index.matching(image)) if (!direct.includes(x)) direct.push(x);
   }
   const ordered: Indexed[] = [];
   const visiting: Indexed[] = [];
@@ -70,12 +105,12 @@ export function imageTargetsFor(ctx: TiltfileContext, m: Manifest): ImageTarget[
     if (ordered.includes(x)) return;
     if (visiting.includes(x)) throw new EvalError(`Image dependency cycle: ${x.spec.ref}`);
     visiting.push(x);
-    for (const d of dependencies(all, x)) visit(d);
+    for (const d of index.dependencies(x)) visit(d);
     visiting.pop();
     ordered.push(x);
   };
   for (const x of direct) visit(x);
-  return ordered.map((x) => toTarget(ctx, x, dependencies(all, x)));
+  return ordered.map((x) => toTarget(ctx, x, index.dependencies(x)));
 }
 
 function toTarget(ctx: TiltfileContext, x: Indexed, deps: Indexed[]): ImageTarget {
@@ -136,18 +171,18 @@ function dockerignorePatterns(context: string, dockerfile: string | null): strin
 }
 
 /** Tilt's warning for builds no resource uses, directly or as a base image. */
-export function unusedImageWarnings(ctx: TiltfileContext, manifests: Manifest[]): string[] {
+export function unusedImageWarnings(
+  ctx: TiltfileContext,
+  index: ImageIndex,
+  manifests: Manifest[],
+  imagesOf: (m: Manifest) => string[],
+): string[] {
   const used = new Set(manifests.flatMap((m) => m.imageTargets.map((t) => t.ref)));
   const suppressed = new Set(settingsOf(ctx).suppressUnusedImageWarnings);
-  const all = index(ctx);
   const unbuilt = [
-    ...new Set(
-      manifests
-        .flatMap((m) => (m.type === 'k8s' ? imagesInManifest(ctx, m) : []))
-        .filter((img) => matching(all, img).length === 0),
-    ),
+    ...new Set(manifests.flatMap(imagesOf).filter((img) => index.matching(img).length === 0)),
   ];
-  return all
+  return index.entries
     .filter((x) => !used.has(x.spec.ref) && !suppressed.has(x.spec.ref))
     .map((x) => {
       let msg = `Image not used in any Kubernetes config:\n    ✕ ${x.spec.ref}\n`;

@@ -1,13 +1,16 @@
 // Assembly: turns what the Tiltfile's builtins recorded into manifests,
 // the resources the engine runs.
 
+import { join } from 'node:path';
 import { EvalError } from '../../starlark/errors.js';
+import { enabledResources, selectResources } from '../builtins/config.js';
 import type { Manifest, TriggerMode } from '../../model/manifest.js';
 import type { TiltfileContext } from '../context.js';
 import { localResourcesOf } from '../builtins/local.js';
 import { settingsOf, type TriggerModeArg } from '../builtins/settings.js';
-import { assembleK8s } from './k8s.js';
-import { imageTargetsFor, unusedImageWarnings } from './images.js';
+import { imagesOf } from '../builtins/images.js';
+import { assembleK8s, imagesInManifest } from './k8s.js';
+import { ImageIndex, imageTargetsFor, unusedImageWarnings } from './images.js';
 
 export function assemble(ctx: TiltfileContext): Manifest[] {
   const k8s = assembleK8s(ctx);
@@ -32,15 +35,22 @@ export function assemble(ctx: TiltfileContext): Manifest[] {
       ...mode,
       labels: r.labels,
       links: r.links,
+      enabled: true,
     };
   });
   const manifests = [...k8s, ...local];
   checkUniqueNames(manifests);
   checkResourceDeps(ctx, manifests);
+  const index = new ImageIndex(imagesOf(ctx).images);
+  const named = new Map(
+    manifests.map((m) => [m, m.type === 'k8s' ? imagesInManifest(ctx, m) : []]),
+  );
   for (const m of manifests) {
-    if (m.type === 'k8s') m.imageTargets = imageTargetsFor(ctx, m);
+    if (m.type === 'k8s') m.imageTargets = imageTargetsFor(ctx, index, named.get(m)!);
   }
-  for (const w of unusedImageWarnings(ctx, manifests)) ctx.warn(w);
+  for (const w of unusedImageWarnings(ctx, index, manifests, (m) => named.get(m)!)) ctx.warn(w);
+  markEnabled(ctx, manifests);
+  addWatchedConfigFiles(ctx, index);
   return manifests;
 }
 
@@ -90,4 +100,24 @@ function checkResourceDeps(ctx: TiltfileContext, manifests: Manifest[]) {
     state.set(n, 'done');
   };
   for (const m of manifests) visit(m.name);
+}
+
+/** Enables the resources named by config (or the args after `--`) and their dependencies. */
+function markEnabled(ctx: TiltfileContext, manifests: Manifest[]) {
+  let chosen: string[];
+  try {
+    chosen = selectResources(enabledResources(ctx), manifests);
+  } catch (e) {
+    throw new EvalError((e as Error).message);
+  }
+  const set = new Set(chosen);
+  for (const m of manifests) m.enabled = set.has(m.name);
+}
+
+/** Files whose creation or change also re-runs the Tiltfile: .tiltignore and each context's .dockerignore. */
+function addWatchedConfigFiles(ctx: TiltfileContext, index: ImageIndex) {
+  ctx.addConfigFile(join(ctx.mainDir, '.tiltignore'));
+  for (const x of index.entries) {
+    if (x.spec.kind === 'docker') ctx.addConfigFile(join(x.spec.context, '.dockerignore'));
+  }
 }

@@ -161,6 +161,7 @@ function toManifest(ctx: TiltfileContext, r: K8sResource, kinds: K8sKind[]): Man
     autoInit: r.autoInit,
     labels: r.labels,
     links: r.links,
+    enabled: true,
   };
 }
 

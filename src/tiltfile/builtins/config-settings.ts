@@ -174,7 +174,7 @@ export function usageText(defs: Map<string, SettingDef>, positional: string | un
     lines.push([head, usage]);
   }
   const width = Math.max(0, ...lines.map(([h]) => h.length));
-  return ['Usage:', ...lines.map(([h, u]) => `${h} ${' '.repeat(width - h.length)} ${u}`)].join(
+  return ['Usage:', ...lines.map(([h, u]) => `${h} ${' '.repeat(width + 1 - h.length)} ${u}`)].join(
     '\n',
   );
 }

@@ -108,19 +108,14 @@ function throughJSON(d: Data): Data {
 
 const TAG = 'tag:yaml.org,2002:';
 
+/** Tags whose scalars resolve by their text, as go-yaml v2 resolves them. */
+const RESOLVABLE = new Set(['int', 'float', 'bool', 'null', 'timestamp'].map((t) => TAG + t));
+
 function scalarData(n: Scalar): Data | 'merge' {
   const v = n.value === null || n.value === undefined ? '' : String(n.value);
   const tag = n.tag;
-  if (tag === TAG + 'str') return v;
-  if (
-    tag &&
-    tag !== '!' &&
-    (tag === TAG + 'int' || tag === TAG + 'float' || tag === TAG + 'bool' || tag === TAG + 'null')
-  ) {
-    return resolvePlain(v);
-  }
-  if (n.type === 'PLAIN' && tag !== '!') return resolvePlain(v);
-  return v;
+  if (tag) return RESOLVABLE.has(tag) ? resolvePlain(v) : v;
+  return n.type === 'PLAIN' ? resolvePlain(v) : v;
 }
 
 function convertDoc(doc: Document.Parsed): Data {

@@ -140,9 +140,7 @@ function addLocalResource(a: Args, ctx: TiltfileContext, t: Thread, allowParalle
   const updateCmd = a.command('cmd');
   const serveCmd = a.command('serve_cmd');
   if (updateCmd.length === 0 && serveCmd.length === 0) {
-    throw new EvalError(
-      `${a.fn}: local_resource must have a cmd and/or a serve_cmd, but both were empty`,
-    );
+    throw new EvalError('local_resource must have a cmd and/or a serve_cmd, but both were empty');
   }
   const probe = probeArg(a, 'readiness_probe');
   if (probe && serveCmd.length === 0) {
