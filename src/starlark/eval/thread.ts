@@ -39,7 +39,10 @@ export class Thread implements ThreadLike {
   printHook: (thread: Thread, msg: string) => void;
   loadHook?: LoadFn;
   readonly locals = new Map<string, unknown>();
-  /** Call sites of the active calls, outermost first (see callStack). */
+  /**
+   * Call sites by depth: sites[d] is where the function running at depth d
+   * made its latest call (entries beyond the current depth are stale).
+   */
   readonly sites: CallFrame[] = [];
   depth = 0;
   maxDepth: number;
@@ -66,7 +69,7 @@ export class Thread implements ThreadLike {
    * calling function and the position of the call, as in a backtrace.
    */
   callStack(): CallFrame[] {
-    return this.sites.slice();
+    return this.sites.slice(1, this.depth + 1);
   }
 
   /** Requests that the running program stop at its next step. */
