@@ -4,6 +4,7 @@
 import type { K8sEntity } from '../k8s/entity.js';
 import type { LiveUpdateStep } from '../tiltfile/builtins/liveupdate.js';
 import type { ImageSpec } from '../tiltfile/builtins/images.js';
+import type { CustomDeploySpec } from '../tiltfile/builtins/k8s.js';
 
 export type TriggerMode = 'TRIGGER_MODE_AUTO' | 'TRIGGER_MODE_MANUAL';
 
@@ -44,6 +45,8 @@ export interface K8sTarget {
   extraPodSelectors: Record<string, string>[];
   podReadiness: '' | 'wait' | 'ignore' | 'succeeded';
   discoveryStrategy: '' | 'default' | 'selectors-only';
+  /** Set for k8s_custom_deploy: the user's commands apply and delete the objects. */
+  customDeploy?: CustomDeploySpec;
 }
 
 export interface LocalTarget {

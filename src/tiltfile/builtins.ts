@@ -4,6 +4,7 @@ import { structBuiltin } from '../starlark/lib/universe.js';
 import type { Value } from '../starlark/values/value.js';
 import type { TiltfileContext } from './context.js';
 import { register as registerConfig } from './builtins/config.js';
+import { register as registerExtensions } from './builtins/extensions.js';
 import { register as registerFiles } from './builtins/files.js';
 import { register as registerImages } from './builtins/images.js';
 import { register as registerK8s } from './builtins/k8s.js';
@@ -26,6 +27,7 @@ export function makeBuiltins(ctx: TiltfileContext): Map<string, Value> {
     registerSettings,
     registerConfig,
     registerOs,
+    registerExtensions,
   ]) {
     register(ctx, out);
   }

@@ -27,8 +27,24 @@ export interface TiltfileResult {
   error: string | null;
 }
 
+/** A duration as Go prints it: 1.5s, 250ms, 12.345ms. */
+export function goDuration(ms: number): string {
+  if (ms >= 1000) return `${+(ms / 1000).toFixed(9)}s`;
+  if (ms >= 1) return `${+ms.toFixed(6)}ms`;
+  return `${+(ms * 1000).toFixed(3)}µs`;
+}
+
 export function loadTiltfile(opts: LoadOptions = {}): TiltfileResult {
   const path = resolve(opts.path ?? 'Tiltfile');
+  const log = opts.log ?? (() => {});
+  const start = performance.now();
+  log(`Loading Tiltfile at: ${path}`);
+  const result = load(path, opts);
+  if (!result.error) log(`Successfully loaded Tiltfile (${goDuration(performance.now() - start)})`);
+  return result;
+}
+
+function load(path: string, opts: LoadOptions): TiltfileResult {
   const { ctx, error } = execTiltfile({
     mainPath: path,
     args: opts.args ?? [],

@@ -8,7 +8,8 @@ import { EvalError, StarlarkSyntaxError, StarlarkSyntaxErrors } from '../starlar
 import { Thread } from '../starlark/eval/thread.js';
 import { execFile } from '../starlark/interp.js';
 import { TILT_DIALECT } from '../starlark/resolve/resolver.js';
-import { Module, None, type Value } from '../starlark/values/value.js';
+import { Dict, None, type Value } from '../starlark/values/value.js';
+import { extensionTiltfile } from './builtins/extensions.js';
 import { fromHost, tiltBuiltin, toHost } from './args.js';
 import { TiltfileContext, type ContextOptions } from './context.js';
 import { makeBuiltins } from './builtins.js';
@@ -97,9 +98,8 @@ export class Loader {
   /** The load() hook: a path relative to the loading file. */
   load(thread: Thread, module: string): Map<string, Value> {
     const m = toHost(module);
-    if (m.startsWith('ext://')) {
-      throw new EvalError(`extensions are not available: ${m}`);
-    }
+    if (m.startsWith('ext://'))
+      return this.exec(thread, extensionTiltfile(this.ctx, m.slice('ext://'.length)));
     return this.exec(thread, this.ctx.absPath(m));
   }
 
@@ -112,8 +112,11 @@ export class Loader {
         return None;
       }),
       tiltBuiltin(ctx, 'load_dynamic', ['path'], (a, _c, thread) => {
-        const path = a.path('path');
-        return new Module(fromHost(path), this.exec(thread, path));
+        // the file's exported symbols, as a dict
+        const d = new Dict();
+        for (const [k, v] of this.exec(thread, a.path('path')))
+          if (!k.startsWith('_')) d.setUnchecked(k, v);
+        return d;
       }),
     ];
   }

@@ -9,11 +9,13 @@ import type { TiltfileContext } from '../context.js';
 import { localResourcesOf } from '../builtins/local.js';
 import { settingsOf, type TriggerModeArg } from '../builtins/settings.js';
 import { imagesOf } from '../builtins/images.js';
+import { checkLiveUpdates } from './checks.js';
+import { assembleCustomDeploys } from './custom-deploy.js';
 import { assembleK8s, imagesInManifest } from './k8s.js';
 import { ImageIndex, imageTargetsFor, unusedImageWarnings } from './images.js';
 
 export function assemble(ctx: TiltfileContext): Manifest[] {
-  const k8s = assembleK8s(ctx);
+  const k8s = [...assembleK8s(ctx), ...assembleCustomDeploys(ctx)];
   const local = localResourcesOf(ctx).map((r): Manifest => {
     const mode = triggerMode(ctx, r.triggerMode, r.autoInit);
     return {
@@ -49,6 +51,7 @@ export function assemble(ctx: TiltfileContext): Manifest[] {
     if (m.type === 'k8s') m.imageTargets = imageTargetsFor(ctx, index, named.get(m)!);
   }
   for (const w of unusedImageWarnings(ctx, index, manifests, (m) => named.get(m)!)) ctx.warn(w);
+  checkLiveUpdates(ctx, manifests);
   markEnabled(ctx, manifests);
   addWatchedConfigFiles(ctx, index);
   return manifests;

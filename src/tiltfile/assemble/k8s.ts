@@ -205,7 +205,7 @@ function resourceNames(ctx: TiltfileContext, workloads: K8sEntity[]): string[] {
 export function imagesInManifest(ctx: TiltfileContext, m: Manifest): string[] {
   const kinds = kindsOf(ctx);
   const envVars = envImageMatcher(ctx);
-  const out: string[] = [];
+  const out: string[] = [...(m.k8s?.customDeploy?.imageDeps ?? [])];
   for (const e of m.k8s?.entities ?? []) {
     const locators = kinds.filter((k) => k.selector.matches(e)).flatMap((k) => k.locators);
     for (const loc of findImages(e, { locators, envVars })) out.push(loc.image);
