@@ -16,6 +16,8 @@ export interface LoadOptions {
   log?: (line: string) => void;
   /** Stop a Tiltfile that runs longer than this many steps. */
   maxSteps?: number;
+  /** Stop a Tiltfile that runs longer than this (ms). */
+  timeoutMs?: number;
 }
 
 export interface TiltfileResult {
@@ -53,6 +55,7 @@ function load(path: string, opts: LoadOptions): TiltfileResult {
     env: opts.env ?? ({ ...process.env } as Record<string, string>),
     log: opts.log ?? (() => {}),
     maxSteps: opts.maxSteps,
+    timeoutMs: opts.timeoutMs,
   });
   if (error) {
     return {

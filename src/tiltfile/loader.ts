@@ -29,7 +29,9 @@ export interface ExecResult {
 }
 
 /** Executes the main Tiltfile; never throws for Tiltfile errors (they are in `error`). */
-export function execTiltfile(opts: ContextOptions & { maxSteps?: number }): ExecResult {
+export function execTiltfile(
+  opts: ContextOptions & { maxSteps?: number; timeoutMs?: number },
+): ExecResult {
   const ctx = new TiltfileContext(opts);
   const loader = new Loader(ctx);
   const thread = new Thread({
@@ -37,6 +39,7 @@ export function execTiltfile(opts: ContextOptions & { maxSteps?: number }): Exec
     print: (_t, msg) => ctx.log(toHost(msg)),
     load: (t, module) => loader.load(t as Thread, module),
     maxSteps: opts.maxSteps,
+    timeoutMs: opts.timeoutMs,
   });
   thread.locals.set('tiltfile.loader', loader);
   let error: Error | null = null;

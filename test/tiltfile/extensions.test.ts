@@ -181,3 +181,12 @@ describe('log lines', () => {
     );
   });
 });
+
+describe('a Tiltfile that never ends', () => {
+  it('is stopped by a timeout, with the position it had reached', () => {
+    const dir = write({ Tiltfile: 'x = 0\nwhile True:\n    x += 1\n' });
+    const r = loadTiltfile({ path: join(dir, 'Tiltfile'), env: {}, timeoutMs: 200 });
+    expect(r.error).toContain(`${join(dir, 'Tiltfile')}:2:1: in <toplevel>`);
+    expect(r.error).toContain('Starlark computation cancelled: timed out');
+  });
+});

@@ -11,6 +11,9 @@ import {
 import { Builtin, typeOf, type Kwargs, type ThreadLike, type Value } from '../values/value.js';
 import type { StarFunction } from './function.js';
 
+/** Steps between two looks at the clock when a timeout is set. */
+const CLOCK_STEPS = 100_000;
+
 export type LoadFn = (thread: Thread, module: string) => Map<string, Value>;
 
 export interface ThreadOptions {
@@ -19,6 +22,8 @@ export interface ThreadOptions {
   load?: LoadFn;
   /** Abort with an error after this many steps (loop iterations and calls). */
   maxSteps?: number;
+  /** Abort with an error once this much wall-clock time (ms) has passed. */
+  timeoutMs?: number;
   /** Maximum depth of nested Starlark calls. */
   maxDepth?: number;
 }
@@ -51,6 +56,7 @@ export class Thread implements ThreadLike {
   /** steps value at which checkSteps() runs next. */
   stepLimit: number;
   private cancelReason: string | undefined;
+  private readonly deadline: number | undefined;
 
   constructor(opts: ThreadOptions = {}) {
     this.name = opts.name ?? 'main';
@@ -58,10 +64,11 @@ export class Thread implements ThreadLike {
       opts.print ?? ((_t, msg) => process.stdout.write(Buffer.from(msg + '\n', 'latin1')));
     this.loadHook = opts.load;
     this.maxSteps = opts.maxSteps ?? Infinity;
+    if (opts.timeoutMs !== undefined) this.deadline = Date.now() + opts.timeoutMs;
     // Python's default recursion limit; deeper Starlark calls would exhaust
     // the JavaScript stack of a default Node process.
     this.maxDepth = opts.maxDepth ?? 1000;
-    this.stepLimit = this.maxSteps;
+    this.stepLimit = this.nextLimit();
   }
 
   /**
@@ -80,8 +87,19 @@ export class Thread implements ThreadLike {
 
   checkSteps(): void {
     if (this.cancelReason !== undefined) throw new CancelledError(this.cancelReason);
-    if (this.steps >= this.maxSteps)
+    if (this.steps >= this.maxSteps) {
       throw new EvalError(`Starlark computation cancelled: too many steps`);
+    }
+    if (this.deadline !== undefined && Date.now() > this.deadline) {
+      throw new CancelledError('timed out');
+    }
+    this.stepLimit = this.nextLimit();
+  }
+
+  /** With a deadline, the clock is looked at every CLOCK_STEPS steps. */
+  private nextLimit(): number {
+    if (this.deadline === undefined) return this.maxSteps;
+    return Math.min(this.maxSteps, this.steps + CLOCK_STEPS);
   }
 
   print(msg: string): void {
