@@ -5,6 +5,7 @@ import type { K8sEntity } from '../k8s/entity.js';
 import type { LiveUpdateStep } from '../tiltfile/builtins/liveupdate.js';
 import type { ImageSpec } from '../tiltfile/builtins/images.js';
 import type { CustomDeploySpec } from '../tiltfile/builtins/k8s.js';
+import type { LocalResourceSpec } from '../tiltfile/builtins/local.js';
 
 export type TriggerMode = 'TRIGGER_MODE_AUTO' | 'TRIGGER_MODE_MANUAL';
 
@@ -49,17 +50,18 @@ export interface K8sTarget {
   customDeploy?: CustomDeploySpec;
 }
 
-export interface LocalTarget {
-  updateCmd: string[];
-  updateDir: string;
-  updateEnv: Record<string, string>;
-  serveCmd: string[];
-  serveDir: string;
-  serveEnv: Record<string, string>;
-  deps: string[];
-  ignore: string[];
-  allowParallel: boolean;
-}
+export type LocalTarget = Pick<
+  LocalResourceSpec,
+  | 'updateCmd'
+  | 'updateDir'
+  | 'updateEnv'
+  | 'serveCmd'
+  | 'serveDir'
+  | 'serveEnv'
+  | 'deps'
+  | 'ignore'
+  | 'allowParallel'
+>;
 
 export interface Manifest {
   name: string;

@@ -336,6 +336,14 @@ class FunctionGen {
   }
 
   private genericFor(s: Extract<Stmt, { k: 'for' }>, seq: string, k: number) {
+    this.iterationLoop(seq, k, s.vars, () => this.stmts(s.body));
+  }
+
+  /**
+   * A loop over any iterable `seq` (a JS expression), assigning each element to
+   * `vars` and running `body`; the iterator is released however the loop ends.
+   */
+  private iterationLoop(seq: string, k: number, vars: Expr, body: () => void) {
     const it = this.temp();
     const v = this.temp();
     this.emit(`$p = ${k}; ${it} = $.iter(${seq});`);
@@ -344,8 +352,8 @@ class FunctionGen {
     this.emit(`while ((${v} = ${it}.next()) !== undefined) {`);
     this.indent += 2;
     this.emit(`if (++th.steps >= th.stepLimit) { $p = ${k}; th.checkSteps(); }`);
-    this.assign(s.vars, v);
-    this.stmts(s.body);
+    this.assign(vars, v);
+    body();
     this.indent -= 2;
     this.emit('}');
     this.indent -= 2;
@@ -734,22 +742,8 @@ class FunctionGen {
       return;
     }
     const seq = this.temp();
-    const it = this.temp();
-    const v = this.temp();
-    const k = this.pos(c.pos);
     this.emit(`${seq} = ${this.expr(c.x)};`);
-    this.emit(`$p = ${k}; ${it} = $.iter(${seq});`);
-    this.emit('try {');
-    this.indent += 2;
-    this.emit(`while ((${v} = ${it}.next()) !== undefined) {`);
-    this.indent += 2;
-    this.emit(`if (++th.steps >= th.stepLimit) { $p = ${k}; th.checkSteps(); }`);
-    this.assign(c.vars, v);
-    this.clauses(e, i + 1, acc);
-    this.indent -= 2;
-    this.emit('}');
-    this.indent -= 2;
-    this.emit(`} finally { ${it}.done(); }`);
+    this.iterationLoop(seq, this.pos(c.pos), c.vars, () => this.clauses(e, i + 1, acc));
   }
 }
 

@@ -91,17 +91,7 @@ class Resolver {
   }
 
   resolve(file: File) {
-    const toplevel: FunctionInfo = {
-      name: '<toplevel>',
-      pos: { line: 1, col: 1 },
-      params: [],
-      locals: [],
-      freevars: [],
-      numParams: 0,
-      numKwonly: 0,
-      hasVarargs: false,
-      hasKwargs: false,
-    };
+    const toplevel = this.newFunction('<toplevel>', { line: 1, col: 1 }, []);
     this.file = new Block(undefined, toplevel, true);
     this.env = this.file;
     this.stmts(file.stmts);
