@@ -3,6 +3,7 @@
 import { resolve } from 'node:path';
 import type { Manifest } from '../model/manifest.js';
 import { assemble } from './assemble/index.js';
+import { apiObjectsOf, type APIObject } from './builtins/extensions.js';
 import { describeTiltfileError, execTiltfile } from './loader.js';
 
 export interface LoadOptions {
@@ -25,6 +26,8 @@ export interface TiltfileResult {
   /** Files whose change re-runs the Tiltfile. */
   configFiles: string[];
   warnings: string[];
+  /** API objects declared with v1alpha1.* */
+  apiObjects: APIObject[];
   /** The error as Tilt shows it (a backtrace, or file:line:col: message), or null. */
   error: string | null;
 }
@@ -57,23 +60,17 @@ function load(path: string, opts: LoadOptions): TiltfileResult {
     maxSteps: opts.maxSteps,
     timeoutMs: opts.timeoutMs,
   });
-  if (error) {
-    return {
-      manifests: [],
-      configFiles: [...ctx.configFiles],
-      warnings: ctx.warnings,
-      error: describeTiltfileError(error),
-    };
-  }
+  const result = (manifests: Manifest[], err: Error | null): TiltfileResult => ({
+    manifests,
+    configFiles: [...ctx.configFiles],
+    warnings: ctx.warnings,
+    apiObjects: apiObjectsOf(ctx),
+    error: err ? describeTiltfileError(err) : null,
+  });
+  if (error) return result([], error);
   try {
-    const manifests = assemble(ctx);
-    return { manifests, configFiles: [...ctx.configFiles], warnings: ctx.warnings, error: null };
+    return result(assemble(ctx), null);
   } catch (e) {
-    return {
-      manifests: [],
-      configFiles: [...ctx.configFiles],
-      warnings: ctx.warnings,
-      error: describeTiltfileError(e instanceof Error ? e : new Error(String(e))),
-    };
+    return result([], e instanceof Error ? e : new Error(String(e)));
   }
 }

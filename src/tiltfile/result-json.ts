@@ -60,6 +60,7 @@ export function resultJSON(r: TiltfileResult) {
   return {
     manifests: r.manifests.map(manifestJSON),
     configFiles: r.configFiles,
+    apiObjects: r.apiObjects,
     warnings: r.warnings,
     error: r.error,
   };
