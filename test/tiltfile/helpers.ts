@@ -4,7 +4,12 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { EvalError } from '../../src/starlark/errors.js';
-import type { TiltfileContext } from '../../src/tiltfile/context.js';
+import { Thread } from '../../src/starlark/eval/thread.js';
+import { execFile } from '../../src/starlark/interp.js';
+import { TILT_DIALECT } from '../../src/starlark/resolve/resolver.js';
+import type { Value } from '../../src/starlark/values/value.js';
+import { toHost } from '../../src/tiltfile/args.js';
+import { TiltfileContext } from '../../src/tiltfile/context.js';
 import { describeTiltfileError, execTiltfile } from '../../src/tiltfile/loader.js';
 
 const projects: string[] = [];
@@ -85,4 +90,48 @@ export function runTiltfile(src: string, opts: RunOptions = {}): RunResult {
     output: logs.map((l) => l + '\n').join(''),
     env,
   };
+}
+
+export interface PartialRun {
+  dir: string;
+  ctx: TiltfileContext;
+  /** The error's message as host text, if the Tiltfile failed. */
+  error?: string;
+  /** The error as Tilt shows it, if the Tiltfile failed. */
+  backtrace?: string;
+}
+
+/**
+ * Runs `src` with only the builtins that `setup` adds (a family's register
+ * function, stand-ins for other builtins), executing the file without assembly.
+ */
+export function runWithBuiltins(
+  src: string,
+  setup: (ctx: TiltfileContext, predeclared: Map<string, Value>) => void,
+): PartialRun {
+  const dir = writeProject({ Tiltfile: src });
+  const path = join(dir, 'Tiltfile');
+  const ctx = new TiltfileContext({
+    mainPath: path,
+    args: [],
+    subcommand: 'up',
+    env: {},
+    log: () => {},
+  });
+  const predeclared = new Map<string, Value>();
+  setup(ctx, predeclared);
+  try {
+    ctx.inFile(path, () =>
+      execFile(new Thread({ print: () => {} }), path, src, { dialect: TILT_DIALECT, predeclared }),
+    );
+    return { dir, ctx };
+  } catch (e) {
+    const err = e as Error & { msg?: string };
+    return {
+      dir,
+      ctx,
+      error: toHost(err.msg ?? err.message),
+      backtrace: describeTiltfileError(err),
+    };
+  }
 }

@@ -1,14 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Thread } from '../../src/starlark/eval/thread.js';
-import { execFile } from '../../src/starlark/interp.js';
-import { TILT_DIALECT } from '../../src/starlark/resolve/resolver.js';
-import { None, type Value } from '../../src/starlark/values/value.js';
+import { removeProjects, runWithBuiltins, writeProject } from './helpers.js';
+import { None } from '../../src/starlark/values/value.js';
 import { tiltBuiltin, toHost } from '../../src/tiltfile/args.js';
-import { TiltfileContext } from '../../src/tiltfile/context.js';
-import { describeTiltfileError, execTiltfile } from '../../src/tiltfile/loader.js';
+import { execTiltfile } from '../../src/tiltfile/loader.js';
 import {
   liveUpdateSteps,
   register,
@@ -18,22 +13,9 @@ import {
   type LiveUpdateStep,
 } from '../../src/tiltfile/builtins/liveupdate.js';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+afterEach(removeProjects);
 
-/** A temporary directory holding the given files. */
-function project(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'tilt-lu-'));
-  dirs.push(dir);
-  for (const [name, content] of Object.entries(files)) {
-    const p = join(dir, name);
-    mkdirSync(dirname(p), { recursive: true });
-    writeFileSync(p, content);
-  }
-  return dir;
-}
+const project = writeProject;
 
 /** Runs a Tiltfile with all Tiltfile builtins. */
 function tiltfile(src: string, files: Record<string, string> = {}) {
@@ -61,36 +43,18 @@ function tiltfile(src: string, files: Record<string, string> = {}) {
  * lu() call gave.
  */
 function convert(src: string) {
-  const dir = project({ Tiltfile: src });
-  const path = join(dir, 'Tiltfile');
-  const ctx = new TiltfileContext({
-    mainPath: path,
-    args: [],
-    subcommand: 'up',
-    env: {},
-    log: () => {},
-  });
-  const predeclared = new Map<string, Value>();
-  register(ctx, predeclared);
   const results: LiveUpdateStep[][] = [];
-  predeclared.set(
-    'lu',
-    tiltBuiltin(ctx, 'docker_build', ['live_update?'], (a) => {
-      results.push(liveUpdateSteps(a.fn, 'live_update', a.get('live_update')));
-      return None;
-    }),
-  );
-  const thread = new Thread({ name: 'test', print: () => {} });
-  let error: string | undefined;
-  let backtrace: string | undefined;
-  try {
-    ctx.inFile(path, () => execFile(thread, path, src, { dialect: TILT_DIALECT, predeclared }));
-  } catch (e) {
-    const err = e as Error & { msg?: string };
-    error = toHost(err.msg ?? err.message);
-    backtrace = describeTiltfileError(err);
-  }
-  return { dir, ctx, results, error, backtrace };
+  const run = runWithBuiltins(src, (ctx, predeclared) => {
+    register(ctx, predeclared);
+    predeclared.set(
+      'lu',
+      tiltBuiltin(ctx, 'docker_build', ['live_update?'], (a) => {
+        results.push(liveUpdateSteps(a.fn, 'live_update', a.get('live_update')));
+        return None;
+      }),
+    );
+  });
+  return { ...run, results };
 }
 
 describe('live update step values', () => {

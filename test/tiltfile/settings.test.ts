@@ -1,13 +1,8 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Thread } from '../../src/starlark/eval/thread.js';
-import { execFile } from '../../src/starlark/interp.js';
-import { TILT_DIALECT } from '../../src/starlark/resolve/resolver.js';
-import { None, type Value } from '../../src/starlark/values/value.js';
+import { removeProjects, runWithBuiltins, writeProject } from './helpers.js';
+import { None } from '../../src/starlark/values/value.js';
 import { tiltBuiltin, toHost } from '../../src/tiltfile/args.js';
-import { TiltfileContext } from '../../src/tiltfile/context.js';
 import { describeTiltfileError, execTiltfile } from '../../src/tiltfile/loader.js';
 import {
   FEATURE_FLAGS,
@@ -26,21 +21,9 @@ import {
   parseSemVerRange,
 } from '../../src/tiltfile/builtins/settings-semver.js';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+afterEach(removeProjects);
 
-function project(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'tilt-settings-'));
-  dirs.push(dir);
-  for (const [name, content] of Object.entries(files)) {
-    const p = join(dir, name);
-    mkdirSync(dirname(p), { recursive: true });
-    writeFileSync(p, content);
-  }
-  return dir;
-}
+const project = writeProject;
 
 /** Runs a Tiltfile with all Tiltfile builtins. */
 function tiltfile(src: string, files: Record<string, string> = {}) {
@@ -78,40 +61,23 @@ function failure(src: string): string {
  * argument helpers; returns what each res() call gave.
  */
 function resource(src: string) {
-  const dir = project({ Tiltfile: src });
-  const path = join(dir, 'Tiltfile');
-  const ctx = new TiltfileContext({
-    mainPath: path,
-    args: [],
-    subcommand: 'up',
-    env: {},
-    log: () => {},
-  });
-  const predeclared = new Map<string, Value>();
-  register(ctx, predeclared);
   const results: unknown[] = [];
-  predeclared.set(
-    'res',
-    tiltBuiltin(ctx, 'local_resource', ['trigger_mode?', 'links?', 'readiness_probe?'], (a) => {
-      const mode = triggerModeArg(a, 'trigger_mode');
-      results.push({
-        triggerMode: mode,
-        effective: resourceTriggerMode(ctx, mode),
-        links: linksArg(a, 'links'),
-        probe: probeArg(a, 'readiness_probe'),
-      });
-      return None;
-    }),
-  );
-  let error: string | undefined;
-  try {
-    ctx.inFile(path, () =>
-      execFile(new Thread({ print: () => {} }), path, src, { dialect: TILT_DIALECT, predeclared }),
+  const { error } = runWithBuiltins(src, (ctx, predeclared) => {
+    register(ctx, predeclared);
+    predeclared.set(
+      'res',
+      tiltBuiltin(ctx, 'local_resource', ['trigger_mode?', 'links?', 'readiness_probe?'], (a) => {
+        const mode = triggerModeArg(a, 'trigger_mode');
+        results.push({
+          triggerMode: mode,
+          effective: resourceTriggerMode(ctx, mode),
+          links: linksArg(a, 'links'),
+          probe: probeArg(a, 'readiness_probe'),
+        });
+        return None;
+      }),
     );
-  } catch (e) {
-    const err = e as Error & { msg?: string };
-    error = toHost(err.msg ?? err.message);
-  }
+  });
   return { results, error };
 }
 
