@@ -63,6 +63,27 @@ export type LocalTarget = Pick<
   | 'allowParallel'
 >;
 
+/** A Docker Compose service run as a resource. */
+export interface ComposeTarget {
+  /** The Compose project name. */
+  project: string;
+  /** The service's name in the compose files. */
+  service: string;
+  configPaths: string[];
+  /** The directory relative paths in the compose files resolve against. */
+  projectPath: string;
+  /** The env file given to docker_compose(), or "". */
+  envFile: string;
+  profiles: string[];
+  /** Whether `up` waits for the service to be running/healthy. */
+  wait: boolean;
+  /** The image the service runs (dc_resource's image, else the compose file's or its default). */
+  image: string;
+  /** How Compose builds the image, when the service has a `build` section. */
+  build?: { context: string; dockerfile: string; args: Record<string, string>; target: string };
+  ports: { host: string; published: number; target: number }[];
+}
+
 export interface Manifest {
   name: string;
   type: 'k8s' | 'local' | 'dc';
@@ -70,6 +91,7 @@ export interface Manifest {
   imageTargets: ImageTarget[];
   k8s?: K8sTarget;
   local?: LocalTarget;
+  dc?: ComposeTarget;
   resourceDeps: string[];
   triggerMode: TriggerMode;
   autoInit: boolean;

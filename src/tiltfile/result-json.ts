@@ -47,6 +47,18 @@ function manifestJSON(m: Manifest) {
           },
         }
       : {}),
+    ...(m.dc
+      ? {
+          dc: {
+            project: m.dc.project,
+            service: m.dc.service,
+            configPaths: m.dc.configPaths,
+            image: m.dc.image,
+            build: m.dc.build ?? null,
+            ports: m.dc.ports,
+          },
+        }
+      : {}),
     resourceDeps: m.resourceDeps,
     triggerMode: m.triggerMode,
     autoInit: m.autoInit,

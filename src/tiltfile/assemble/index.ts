@@ -12,10 +12,12 @@ import { imagesOf } from '../builtins/images.js';
 import { checkLiveUpdates } from './checks.js';
 import { assembleCustomDeploys } from './custom-deploy.js';
 import { assembleK8s, imagesInManifest } from './k8s.js';
+import { assembleCompose, composeImageTargets, composeImages } from './compose.js';
 import { ImageIndex, imageTargetsFor, unusedImageWarnings } from './images.js';
 
 export function assemble(ctx: TiltfileContext): Manifest[] {
   const k8s = [...assembleK8s(ctx), ...assembleCustomDeploys(ctx)];
+  const dc = assembleCompose(ctx, k8s);
   const local = localResourcesOf(ctx).map((r): Manifest => {
     const mode = triggerMode(ctx, r.triggerMode, r.autoInit);
     return {
@@ -40,17 +42,20 @@ export function assemble(ctx: TiltfileContext): Manifest[] {
       enabled: true,
     };
   });
-  const manifests = [...k8s, ...local];
+  const manifests = [...k8s, ...dc, ...local];
   checkUniqueNames(manifests);
   checkResourceDeps(ctx, manifests);
   const index = new ImageIndex(imagesOf(ctx).images);
   const named = new Map(
-    manifests.map((m) => [m, m.type === 'k8s' ? imagesInManifest(ctx, m) : []]),
+    manifests.map((m) => [m, m.type === 'k8s' ? imagesInManifest(ctx, m) : composeImages(m)]),
   );
   for (const m of manifests) {
     if (m.type === 'k8s') m.imageTargets = imageTargetsFor(ctx, index, named.get(m)!);
+    if (m.type === 'dc') m.imageTargets = composeImageTargets(ctx, index, m);
   }
-  for (const w of unusedImageWarnings(ctx, index, manifests, (m) => named.get(m)!)) ctx.warn(w);
+  for (const w of unusedImageWarnings(ctx, index, manifests, (m) => named.get(m)!)) {
+    ctx.warn(dc.length > 0 ? w.replace('Kubernetes config', 'Docker Compose config') : w);
+  }
   checkLiveUpdates(ctx, manifests);
   markEnabled(ctx, manifests);
   addWatchedConfigFiles(ctx, index);

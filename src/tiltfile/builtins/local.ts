@@ -3,10 +3,13 @@
 import { spawnSync } from 'node:child_process';
 import { EvalError } from '../../starlark/errors.js';
 import type { Thread } from '../../starlark/eval/thread.js';
-import { None, type Value } from '../../starlark/values/value.js';
-import { tiltBuiltin, type Args } from '../args.js';
+import { Builtin, List, None, Tuple, typeOf, type Value } from '../../starlark/values/value.js';
+import { fromHost, tiltBuiltin, type Args } from '../args.js';
 import type { TiltfileContext } from '../context.js';
 import { Blob } from '../values.js';
+import { asString, commandOf, localPathList, stringStringMap, valuesToStrings } from './images.js';
+import { labelsArg } from './k8s.js';
+import { goQuote, goStringSlice } from './settings-go.js';
 import {
   linksArg,
   probeArg,
@@ -40,10 +43,15 @@ export function localResourcesOf(ctx: TiltfileContext): LocalResourceSpec[] {
   return ctx.part('local_resources', () => [] as LocalResourceSpec[]);
 }
 
-/** How Tilt shows a command: the script of `sh -c`, else the argv. */
+/**
+ * How Tilt shows a command: the script of a one-line `sh -c`, else the argv
+ * with the arguments that contain a space quoted.
+ */
 export function showCmd(argv: string[]): string {
-  if (argv.length === 3 && argv[0] === 'sh' && argv[1] === '-c') return argv[2];
-  return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(' ');
+  if (argv.length === 3 && argv[0] === 'sh' && argv[1] === '-c' && !argv[2].includes('\n')) {
+    return argv[2];
+  }
+  return argv.map((a) => (a.includes(' ') ? goQuote(a) : a)).join(' ');
 }
 
 const LOCAL_RESOURCE_PARAMS = [
@@ -59,14 +67,16 @@ const LOCAL_RESOURCE_PARAMS = [
   'serve_cmd_bat',
   'allow_parallel',
   'links',
-  'tags',
+  'labels',
   'env',
   'serve_env',
   'readiness_probe',
   'dir',
   'serve_dir',
-  'labels',
 ];
+
+const TEST_DEPRECATED =
+  'test() is deprecated and will be removed in a future release.\nChange this call to use `local_resource(..., allow_parallel=True)`';
 
 export function register(ctx: TiltfileContext, out: Map<string, Value>): void {
   out.set(
@@ -78,24 +88,59 @@ export function register(ctx: TiltfileContext, out: Map<string, Value>): void {
       (a, c, t) => runLocal(a, c, t),
     ),
   );
-  const resource = (name: string, allowParallel: boolean) =>
-    tiltBuiltin(ctx, name, LOCAL_RESOURCE_PARAMS, (a, c, t) => {
-      addLocalResource(a, c, t, allowParallel);
+  out.set(
+    'local_resource',
+    tiltBuiltin(ctx, 'local_resource', LOCAL_RESOURCE_PARAMS, (a, c, t) => {
+      addLocalResource(a, c, t, false);
       return None;
-    });
-  out.set('local_resource', resource('local_resource', false));
-  // test() is the deprecated alias, which allows parallel runs.
-  out.set('test', resource('test', true));
+    }),
+  );
+  // test() is the deprecated alias, which allows parallel runs unless told otherwise.
+  const test = tiltBuiltin(ctx, 'test', LOCAL_RESOURCE_PARAMS, (a, c, t) => {
+    addLocalResource(a, c, t, true);
+    return None;
+  });
+  out.set(
+    'test',
+    new Builtin('test', (thread, args, kwargs, self) => {
+      ctx.warn(TEST_DEPRECATED);
+      return test.fn(thread, args, kwargs, self);
+    }),
+  );
+}
+
+/** An error whose message is host text. */
+function fail(msg: string): EvalError {
+  return new EvalError(fromHost(msg));
+}
+
+/** A command argument: Tilt's errors for values that are not commands. */
+function commandArg(a: Args, name: string): string[] {
+  try {
+    return commandOf(a.get(name));
+  } catch (e) {
+    throw fail((e as Error).message);
+  }
 }
 
 function runLocal(a: Args, ctx: TiltfileContext, _t: Thread): Value {
-  const argv = a.command('command');
-  if (argv.length === 0) throw new EvalError(`${a.fn}: empty cmd`);
   const quiet = a.bool('quiet', false);
   const echoOff = a.bool('echo_off', false);
+  const extraEnv = stringStringMap(a, 'env');
+  const stdinValue = a.get('stdin');
+  let stdin: string | undefined;
+  if (stdinValue !== undefined) {
+    stdin = asString(stdinValue);
+    if (stdin === undefined) {
+      throw fail(
+        `${a.fn}: for parameter stdin: Value should be convertible to string, but is type ${typeOf(stdinValue)}`,
+      );
+    }
+  }
+  const argv = commandArg(a, 'command');
+  if (argv.length === 0) throw fail(`${a.fn}: empty cmd`);
   const dir = a.path('dir', ctx.dir);
-  const env = { ...ctx.env, ...a.stringDict('env') };
-  const stdin = a.has('stdin') ? a.string('stdin') : undefined;
+  const env = { ...ctx.env, ...extraEnv };
   if (!echoOff) ctx.log(`local: ${showCmd(argv)}`);
   const r = spawnSync(argv[0], argv.slice(1), {
     cwd: dir,
@@ -108,19 +153,39 @@ function runLocal(a: Args, ctx: TiltfileContext, _t: Thread): Value {
   const stderr = r.stderr ?? '';
   if (!quiet) {
     for (const line of splitLines(stdout + stderr)) ctx.log(` → ${line}`);
-    if (stdout === '' && stderr === '') ctx.log(' → [no output]');
+    // Without the command line, "[no output]" would not say what had none.
+    if (stdout === '' && stderr === '' && !echoOff) ctx.log(' → [no output]');
   }
   if (r.error || r.status !== 0) {
-    const why = r.error
-      ? `exec: ${JSON.stringify(argv[0])}: ${(r.error as NodeJS.ErrnoException).code === 'ENOENT' ? 'executable file not found in $PATH' : r.error.message}`
-      : r.signal
-        ? `signal: ${r.signal}`
-        : `exit status ${r.status}`;
-    let msg = `command ${goQuoteList(argv)} failed.\nerror: ${why}`;
-    if (quiet) msg += `\nstdout: ${JSON.stringify(stdout)}\nstderr: ${JSON.stringify(stderr)}`;
-    throw new EvalError(msg);
+    let msg = `command ${goQuoteList(argv)} failed.\nerror: ${failure(argv, r)}`;
+    // Output already shown in the log is not repeated.
+    if (quiet) msg += `\nstdout: ${goQuote(stdout)}\nstderr: ${goQuote(stderr)}`;
+    throw fail(msg);
   }
   return new Blob(stdout, `local: ${showCmd(argv)}`);
+}
+
+/** Go's names of the signals a command commonly dies of. */
+const SIGNAL_NAMES: Record<string, string> = {
+  SIGHUP: 'hangup',
+  SIGINT: 'interrupt',
+  SIGQUIT: 'quit',
+  SIGABRT: 'aborted',
+  SIGKILL: 'killed',
+  SIGSEGV: 'segmentation fault',
+  SIGPIPE: 'broken pipe',
+  SIGTERM: 'terminated',
+};
+
+/** Why a command failed, as Go's exec package words it. */
+function failure(argv: string[], r: ReturnType<typeof spawnSync>): string {
+  if (r.error) {
+    const code = (r.error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return `exec: ${goQuote(argv[0])}: executable file not found in $PATH`;
+    return `exec: ${goQuote(argv[0])}: ${r.error.message}`;
+  }
+  if (r.signal) return `signal: ${SIGNAL_NAMES[r.signal] ?? r.signal}`;
+  return `exit status ${r.status}`;
 }
 
 function splitLines(s: string): string[] {
@@ -132,43 +197,88 @@ function splitLines(s: string): string[] {
 
 /** Go's %q of a []string: ["a" "b"]. */
 function goQuoteList(argv: string[]): string {
-  return `[${argv.map((x) => JSON.stringify(x)).join(' ')}]`;
+  return `[${argv.map(goQuote).join(' ')}]`;
 }
 
-function addLocalResource(a: Args, ctx: TiltfileContext, t: Thread, allowParallel: boolean) {
-  const name = a.string('name');
-  const updateCmd = a.command('cmd');
-  const serveCmd = a.command('serve_cmd');
-  if (updateCmd.length === 0 && serveCmd.length === 0) {
-    throw new EvalError('local_resource must have a cmd and/or a serve_cmd, but both were empty');
+/** Why a name is not a valid API object name (a path segment), or undefined. */
+function nameProblem(name: string): string | undefined {
+  if (name === '.' || name === '..') return `may not be '${name}'`;
+  const bad = ['/', '%'].filter((c) => name.includes(c)).map((c) => `may not contain '${c}'`);
+  return bad[0];
+}
+
+function addLocalResource(a: Args, ctx: TiltfileContext, t: Thread, isTest: boolean) {
+  const nameValue = a.get('name')!;
+  const name = asString(nameValue);
+  if (name === undefined) {
+    throw fail(
+      `${a.fn}: for parameter name: Value should be convertible to string, but is type ${typeOf(nameValue)}`,
+    );
   }
-  const probe = probeArg(a, 'readiness_probe');
+  const problem = nameProblem(name);
+  if (problem) {
+    throw fail(`${a.fn}: for parameter name: invalid value ${goQuote(name)}: ${problem}`);
+  }
+  const deps = localPathList(a, 'deps', ctx);
+  const triggerMode = triggerModeArg(a, 'trigger_mode');
+  const autoInit = a.bool('auto_init', true);
+  const allowParallel = a.bool('allow_parallel', isTest);
+  const links = linksArg(a, 'links');
+  const labels = labelsArg(a, 'labels');
+  const updateEnv = stringStringMap(a, 'env');
+  const serveEnv = stringStringMap(a, 'serve_env');
+  let probe = probeArg(a, 'readiness_probe');
+
+  const resourceDeps = resourceDepsArg(a);
+  const ignore = valuesToStrings(a, 'ignore');
+  // cmd_bat and serve_cmd_bat only apply on Windows.
+  const updateCmd = commandArg(a, 'cmd');
+  const serveCmd = commandArg(a, 'serve_cmd');
+  if (updateCmd.length === 0 && serveCmd.length === 0) {
+    throw fail('local_resource must have a cmd and/or a serve_cmd, but both were empty');
+  }
   if (probe && serveCmd.length === 0) {
     ctx.warn(
-      `${name}: readiness_probe is specified but serve_cmd is empty, so the probe will not run`,
+      `Ignoring readiness probe for local resource ${goQuote(name)} (no serve_cmd was defined)`,
     );
+    probe = undefined;
   }
   const resources = localResourcesOf(ctx);
   if (resources.some((r) => r.name === name)) {
-    throw new EvalError(`${a.fn}: local_resource named ${JSON.stringify(name)} already exists`);
+    throw fail(`local_resource named ${goQuote(name)} already exists`);
   }
   resources.push({
     name,
     updateCmd,
     updateDir: a.path('dir', ctx.dir),
-    updateEnv: a.stringDict('env'),
+    updateEnv,
     serveCmd,
     serveDir: a.path('serve_dir', ctx.dir),
-    serveEnv: a.stringDict('serve_env'),
-    deps: a.paths('deps'),
-    ignore: a.strings('ignore'),
-    triggerMode: triggerModeArg(a, 'trigger_mode'),
-    resourceDeps: a.strings('resource_deps'),
-    autoInit: a.bool('auto_init', true),
-    allowParallel: allowParallel || a.bool('allow_parallel', false),
-    links: linksArg(a, 'links'),
-    labels: [...a.strings('labels'), ...a.strings('tags')],
+    serveEnv,
+    deps,
+    ignore,
+    triggerMode,
+    resourceDeps,
+    autoInit,
+    // With no cmd there is nothing to run in an update, so it never needs to wait for others.
+    allowParallel: allowParallel || updateCmd.length === 0,
+    links,
+    labels,
     readinessProbe: probe,
     definedAt: ctx.callerPos(t),
   });
+}
+
+/** resource_deps: a sequence of resource names. */
+function resourceDepsArg(a: Args): string[] {
+  const v = a.get('resource_deps');
+  if (v === undefined) return [];
+  if (!(v instanceof List || v instanceof Tuple)) {
+    throw fail(`${a.fn}: for parameter resource_deps: got ${typeOf(v)}, want sequence`);
+  }
+  try {
+    return goStringSlice(v.elems);
+  } catch (e) {
+    throw fail(`${a.fn}: resource_deps: ${(e as Error).message}`);
+  }
 }
