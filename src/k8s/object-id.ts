@@ -1,8 +1,7 @@
-// How Tilt names Kubernetes objects: resource names for workloads, the fragments that
-// `k8s_resource(objects=[...])` accepts, and the forms its messages display.
+// How Tilt names Kubernetes objects: resource names for workloads, the candidate names
+// that `k8s_resource(objects=[...])` fragments match, and the forms its messages display.
 
 import type { K8sEntity } from './entity.js';
-import { goQuote, goQuotedList } from './go-format.js';
 
 /** An object's identity as Tilt sees it. */
 export interface ObjectRef {
@@ -79,38 +78,4 @@ export function shortestUniqueNames(refs: readonly ObjectRef[]): string[] {
     const unique = names.find((n) => counts.get(n) === 1);
     return unique ?? `${names[names.length - 1]}:${i}`;
   });
-}
-
-/** A `k8s_resource(objects=...)` fragment that names no object, or more than one. */
-export class FragmentError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'FragmentError';
-  }
-}
-
-/**
- * Resolves a fragment `name[:kind[:namespace[:group]]]` (case-insensitive, matching one
- * of the object's candidate names exactly) to the index of the one object it names.
- */
-export function matchFragment(fragment: string, refs: readonly ObjectRef[]): number {
-  const wanted = fragment.toLowerCase();
-  const matches: number[] = [];
-  refs.forEach((ref, i) => {
-    if (potentialNames(ref).includes(wanted)) matches.push(i);
-  });
-  if (matches.length === 0) {
-    throw new FragmentError(
-      `No object identified by the fragment ${goQuote(fragment)} could be found. ` +
-        `Possible objects are: ${goQuotedList(refs.map(fullName))}`,
-    );
-  }
-  if (matches.length > 1) {
-    const q = goQuote(fragment);
-    const names = matches.map((i) => fullName(refs[i]));
-    throw new FragmentError(
-      `${q} is not a unique fragment. Objects that match ${q} are ${goQuotedList(names)}`,
-    );
-  }
-  return matches[0];
 }

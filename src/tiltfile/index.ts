@@ -2,6 +2,8 @@
 
 import { resolve } from 'node:path';
 import type { Manifest } from '../model/manifest.js';
+import { EvalError } from '../starlark/errors.js';
+import { toHost } from './args.js';
 import { assemble } from './assemble/index.js';
 import { apiObjectsOf, type APIObject } from './builtins/extensions.js';
 import { describeTiltfileError, execTiltfile } from './loader.js';
@@ -71,6 +73,9 @@ function load(path: string, opts: LoadOptions): TiltfileResult {
   try {
     return result(assemble(ctx), null);
   } catch (e) {
+    // Assembly errors are not raised by a call: Tilt shows their message alone.
+    if (e instanceof EvalError && e.frames.length === 0)
+      return { ...result([], null), error: toHost(e.msg) };
     return result([], e instanceof Error ? e : new Error(String(e)));
   }
 }

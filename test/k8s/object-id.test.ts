@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  FragmentError,
   fullName,
-  matchFragment,
   nameKind,
   nameKindNamespace,
   nameKindNamespaceGroup,
@@ -20,16 +18,6 @@ const ref = (name: string, kind: string, namespace = 'default', group = ''): Obj
   namespace,
   group,
 });
-
-function fragmentError(fragment: string, refs: ObjectRef[]): string {
-  try {
-    matchFragment(fragment, refs);
-  } catch (e) {
-    expect(e).toBeInstanceOf(FragmentError);
-    return (e as Error).message;
-  }
-  throw new Error('expected a FragmentError');
-}
 
 describe('object refs and display forms', () => {
   it('takes the defaulted namespace and raw group from an entity', () => {
@@ -113,52 +101,5 @@ describe('shortestUniqueNames', () => {
       'foo:deployment',
       'foo:service',
     ]);
-  });
-});
-
-describe('matchFragment', () => {
-  const refs = [
-    ref('blorg', 'Service'),
-    ref('blorg', 'Deployment', 'default', 'apps'),
-    ref('Other', 'Secret', 'ns'),
-  ];
-
-  it('resolves any unique candidate name, ignoring case', () => {
-    expect(matchFragment('blorg:service', refs)).toBe(0);
-    expect(matchFragment('BLORG:Deployment', refs)).toBe(1);
-    expect(matchFragment('blorg:deployment:default:apps', refs)).toBe(1);
-    expect(matchFragment('blorg:service:default:core', refs)).toBe(0);
-    expect(matchFragment('other', refs)).toBe(2);
-    expect(matchFragment('other:secret:ns', refs)).toBe(2);
-  });
-
-  it('matches whole components only', () => {
-    expect(() => matchFragment('blor', refs)).toThrow(FragmentError);
-    expect(() => matchFragment('other:secret:default', refs)).toThrow(FragmentError);
-  });
-
-  it("lists all objects when nothing matches, in Tilt's words", () => {
-    expect(
-      fragmentError('baz:namespace:qux', [ref('foo', 'Deployment'), ref('baz', 'Namespace')]),
-    ).toBe(
-      'No object identified by the fragment "baz:namespace:qux" could be found. ' +
-        'Possible objects are: "foo:Deployment:default", "baz:Namespace:default"',
-    );
-    expect(fragmentError('x', [])).toBe(
-      'No object identified by the fragment "x" could be found. Possible objects are: ',
-    );
-  });
-
-  it('lists the matching objects when a fragment is ambiguous', () => {
-    expect(fragmentError('blorg', refs)).toBe(
-      '"blorg" is not a unique fragment. Objects that match "blorg" are ' +
-        '"blorg:Service:default", "blorg:Deployment:default"',
-    );
-  });
-
-  it('quotes fragments the way Go does', () => {
-    expect(fragmentError('a"b\\c\n', refs)).toMatch(
-      /^No object identified by the fragment "a\\"b\\\\c\\n" could/,
-    );
   });
 });

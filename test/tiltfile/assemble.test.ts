@@ -381,3 +381,10 @@ config.set_enabled_resources(cfg.get('to-run', []))
     expect(r.error).toContain('You specified some resources that could not be found: "nope"');
   });
 });
+
+describe('assembly errors', () => {
+  it('are shown as their message alone, as Tilt shows them', () => {
+    const r = load({ Tiltfile: "local_resource('a', 'true', resource_deps=['a'])\n" });
+    expect(r.error).toBe('resource a specified a dependency on itself');
+  });
+});

@@ -84,6 +84,9 @@ function checkUniqueNames(manifests: Manifest[]) {
 function checkResourceDeps(ctx: TiltfileContext, manifests: Manifest[]) {
   const names = new Set(manifests.map((m) => m.name));
   for (const m of manifests) {
+    if (m.resourceDeps.includes(m.name)) {
+      throw new EvalError(`resource ${m.name} specified a dependency on itself`);
+    }
     m.resourceDeps = m.resourceDeps.filter((d) => {
       if (names.has(d)) return true;
       ctx.warn(
