@@ -29,7 +29,10 @@ function project(n) {
   for (let i = 0; i < n; i++) {
     const name = `svc-${i}`;
     mkdirSync(join(dir, name, 'src'), { recursive: true });
-    writeFileSync(join(dir, name, 'Dockerfile'), 'FROM base-image\nWORKDIR /app\nCOPY src ./src\nCMD ["./src/run"]\n');
+    writeFileSync(
+      join(dir, name, 'Dockerfile'),
+      'FROM base-image\nWORKDIR /app\nCOPY src ./src\nCMD ["./src/run"]\n',
+    );
     writeFileSync(
       join(dir, name, 'k8s.yaml'),
       `apiVersion: apps/v1
