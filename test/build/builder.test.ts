@@ -1,0 +1,172 @@
+import { createHash } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import type { Readable } from 'node:stream';
+import { extract } from 'tar-stream';
+import { describe, expect, it } from 'vitest';
+import { ImageBuilder, contentTag, type BuildEngine, type BuiltImage } from '../../src/build/builder.js';
+import { buildReason, dirtyTargets } from '../../src/build/plan.js';
+import { loadTiltfile } from '../../src/tiltfile/index.js';
+
+interface BuildCall {
+  dockerfile: string;
+  files: string[];
+  buildArgs: Record<string, string>;
+  labels: Record<string, string>;
+}
+
+/** An engine that records what it is asked to do; image ids hash the Dockerfile it received. */
+class RecordingEngine implements BuildEngine {
+  builds: BuildCall[] = [];
+  tags: string[] = [];
+  pushes: string[] = [];
+
+  async build(
+    tar: Readable,
+    opts: { dockerfile: string; buildArgs: Record<string, string>; labels?: Record<string, string> },
+    onLine: (line: string) => void,
+  ) {
+    const entries = new Map<string, string>();
+    await new Promise<void>((done, fail) => {
+      const x = extract();
+      x.on('entry', (header, stream, next) => {
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => {
+          entries.set(header.name, Buffer.concat(chunks).toString('utf8'));
+          next();
+        });
+      });
+      x.on('finish', done);
+      x.on('error', fail);
+      tar.pipe(x);
+    });
+    const dockerfile = entries.get(opts.dockerfile) ?? '';
+    this.builds.push({
+      dockerfile,
+      files: [...entries.keys()].sort(),
+      buildArgs: opts.buildArgs,
+      labels: opts.labels ?? {},
+    });
+    onLine('Step 1/1 : FROM scratch');
+    return { imageId: 'sha256:' + createHash('sha256').update(dockerfile).digest('hex') };
+  }
+  async tag(_id: string, repo: string, tag: string) {
+    this.tags.push(`${repo}:${tag}`);
+  }
+  async inspect() {
+    return undefined;
+  }
+  async push(ref: string, onLine: (line: string) => void) {
+    this.pushes.push(ref);
+    onLine(`pushed ${ref}`);
+  }
+}
+
+const seed = resolve('test/tiltfile/fixtures/seed');
+
+function seedTargets() {
+  const r = loadTiltfile({ path: join(seed, 'Tiltfile'), env: {} });
+  expect(r.error).toBeNull();
+  return r.manifests[0].imageTargets;
+}
+
+describe('building the seed tree', () => {
+  it('builds the base first and points the app FROM at its content-tagged ref', async () => {
+    const engine = new RecordingEngine();
+    const log: string[] = [];
+    const builder = new ImageBuilder({ engine, log: (l) => log.push(l), push: false });
+    const results = await builder.buildAll(seedTargets(), { totalSteps: 5 });
+    const base = results.get('nodejs-express-base-image')!;
+    const app = results.get('nodejs-express-app-image')!;
+    expect(base.tag).toMatch(/^tilt-[0-9a-f]{16}$/);
+    expect(base.localRef).toBe(`nodejs-express-base-image:${base.tag}`);
+    expect(engine.builds[1].dockerfile.split('\n')[0]).toBe(`FROM ${base.localRef}`);
+    expect(app.localRef).toBe(`nodejs-express-app-image:${app.tag}`);
+    expect(engine.tags).toEqual([base.localRef, app.localRef]);
+    expect(engine.builds.every((b) => b.labels['dev.tilt.built'] === 'true')).toBe(true);
+    expect(log).toContain('STEP 1/5 — Building Dockerfile: [nodejs-express-base-image]');
+    expect(log).toContain(`  FROM ${base.localRef}`);
+    expect(log).toContain('STEP 4/5 — Pushing ' + app.localRef);
+    expect(log).toContain("     Skipping push: building on cluster's container runtime");
+    expect(log[log.length - 1]).toMatch(/^ {5}DONE IN: \d+\.\d\ds$/);
+  });
+
+  it('sends the context files and the Dockerfile in one tar', async () => {
+    const engine = new RecordingEngine();
+    await new ImageBuilder({ engine, log: () => {}, push: false }).buildAll(seedTargets());
+    expect(engine.builds[0].files).toEqual(expect.arrayContaining(['package.json', 'src/index.js']));
+  });
+
+  it('gives the same tag to the same content', async () => {
+    const a = await new ImageBuilder({ engine: new RecordingEngine(), log: () => {}, push: false }).buildAll(seedTargets());
+    const b = await new ImageBuilder({ engine: new RecordingEngine(), log: () => {}, push: false }).buildAll(seedTargets());
+    expect([...a.values()].map((x) => x.tag)).toEqual([...b.values()].map((x) => x.tag));
+  });
+
+  it('pushes to the default registry the images workloads use, not the base', async () => {
+    const engine = new RecordingEngine();
+    const builder = new ImageBuilder({
+      engine,
+      log: () => {},
+      push: true,
+      registry: { host: 'localhost:5005', hostFromCluster: '', singleName: '' },
+    });
+    const results = await builder.buildAll(seedTargets(), { deployed: new Set(['nodejs-express-app-image']) });
+    const app = results.get('nodejs-express-app-image')!;
+    expect(engine.pushes).toEqual([`localhost:5005/nodejs-express-app-image:${app.tag}`]);
+    expect(app.deployRef).toBe(`localhost:5005/nodejs-express-app-image:${app.tag}`);
+    // the app is built FROM the base's local ref, which the engine has
+    expect(engine.builds[1].dockerfile.split('\n')[0]).toMatch(/^FROM nodejs-express-base-image:tilt-/);
+  });
+
+  it('reuses an unchanged base and rebuilds the app after an app-only change', async () => {
+    const targets = seedTargets();
+    const first = await new ImageBuilder({ engine: new RecordingEngine(), log: () => {}, push: false }).buildAll(targets);
+    const dirty = dirtyTargets({
+      targets,
+      changed: [join(seed, 'src', 'index.js')],
+      built: first,
+      ignores: (t) => t.ref === 'nodejs-express-base-image',
+    });
+    expect([...dirty]).toEqual(['nodejs-express-app-image']);
+    const engine = new RecordingEngine();
+    const second = await new ImageBuilder({ engine, log: () => {}, push: false }).buildAll(targets, {
+      previous: first,
+      dirty,
+    });
+    expect(engine.builds).toHaveLength(1);
+    expect(second.get('nodejs-express-base-image')).toBe(first.get('nodejs-express-base-image'));
+  });
+
+  it('rebuilds the app when the base rebuilt', async () => {
+    const targets = seedTargets();
+    const first = await new ImageBuilder({ engine: new RecordingEngine(), log: () => {}, push: false }).buildAll(targets);
+    const engine = new RecordingEngine();
+    await new ImageBuilder({ engine, log: () => {}, push: false }).buildAll(targets, {
+      previous: first,
+      dirty: new Set(['nodejs-express-base-image']),
+    });
+    expect(engine.builds).toHaveLength(2);
+  });
+});
+
+describe('build plans', () => {
+  it('marks targets never built', () => {
+    const targets = seedTargets();
+    expect(dirtyTargets({ targets, changed: [], built: new Map<string, BuiltImage>() })).toEqual(
+      new Set(['nodejs-express-base-image', 'nodejs-express-app-image']),
+    );
+  });
+
+  it("words the reason as Tilt's log does", () => {
+    expect(buildReason([], '/p', true)).toBe('Initial Build');
+    expect(buildReason(['/p/a.js'], '/p', false)).toBe('1 File Changed: [a.js]');
+    expect(buildReason(['/p/a.js', '/p/b/c.js'], '/p', false)).toBe('2 Files Changed: [a.js b/c.js]');
+  });
+});
+
+describe('content tags', () => {
+  it('take the first 16 hex digits of the image id', () => {
+    expect(contentTag('sha256:19328501fd376562aaaa')).toBe('tilt-19328501fd376562');
+  });
+});
