@@ -19,7 +19,11 @@ import {
   type ParsedRef,
 } from '../container/ref.js';
 import type { ImageTarget } from '../model/manifest.js';
-import type { CustomImageSpec, DockerImageSpec, RegistrySpec } from '../tiltfile/builtins/images.js';
+import type {
+  CustomImageSpec,
+  DockerImageSpec,
+  RegistrySpec,
+} from '../tiltfile/builtins/images.js';
 import { contextTar } from './context.js';
 import { BuildError, TILT_BUILT_LABELS } from './docker/engine.js';
 import { injectImages } from './dockerfile/inject.js';
@@ -132,7 +136,9 @@ export class ImageBuilder {
       const deps = t.dependsOn.map((d) => results.get(d)!).filter(Boolean);
       step++;
       const label =
-        t.build.kind === 'docker' ? `Building Dockerfile: [${t.ref}]` : `Building Custom Build: [${t.ref}]`;
+        t.build.kind === 'docker'
+          ? `Building Dockerfile: [${t.ref}]`
+          : `Building Custom Build: [${t.ref}]`;
       this.opts.log(`STEP ${step}/${total} — ${label}`);
       const t0 = performance.now();
       const local =
@@ -141,17 +147,28 @@ export class ImageBuilder {
           : await this.buildCustom(t.build, deps);
       timings.push({ label, ms: performance.now() - t0 });
       step++;
-      const image = await this.maybePush(t.ref, local, step, total, opts.deployed?.has(t.ref) ?? true);
+      const image = await this.maybePush(
+        t.ref,
+        local,
+        step,
+        total,
+        opts.deployed?.has(t.ref) ?? true,
+      );
       results.set(t.ref, image);
       built.add(t.ref);
     }
     this.opts.log('');
-    timings.forEach((tm, i) => this.opts.log(`${INDENT}Step ${i + 1} - ${seconds(tm.ms)} (${tm.label})`));
+    timings.forEach((tm, i) =>
+      this.opts.log(`${INDENT}Step ${i + 1} - ${seconds(tm.ms)} (${tm.label})`),
+    );
     this.opts.log(`${INDENT}DONE IN: ${seconds(performance.now() - started)}`);
     return results;
   }
 
-  private async buildDocker(spec: DockerImageSpec, deps: BuiltImage[]): Promise<Omit<BuiltImage, 'deployRef' | 'pushed'>> {
+  private async buildDocker(
+    spec: DockerImageSpec,
+    deps: BuiltImage[],
+  ): Promise<Omit<BuiltImage, 'deployRef' | 'pushed'>> {
     const log = this.opts.log;
     // Point FROM / --from naming a dependency at its freshly built ref.
     const depSelectors = deps.map((d) => ({ sel: refSelector(d.ref), ref: d.deployRef }));
@@ -199,7 +216,10 @@ export class ImageBuilder {
     } catch (e) {
       // The failing step's output is already in the log; the error names the step.
       if (e instanceof BuildError) {
-        throw new ImageBuildError(spec.ref, e.step ? `${e.step}: ${e.engineMessage}` : e.engineMessage);
+        throw new ImageBuildError(
+          spec.ref,
+          e.step ? `${e.step}: ${e.engineMessage}` : e.engineMessage,
+        );
       }
       throw new ImageBuildError(spec.ref, (e as Error).message);
     }
@@ -213,7 +233,10 @@ export class ImageBuilder {
     return rel.startsWith('..') || isAbsolute(rel) ? [] : [rel];
   }
 
-  private async buildCustom(spec: CustomImageSpec, deps: BuiltImage[]): Promise<Omit<BuiltImage, 'deployRef' | 'pushed'>> {
+  private async buildCustom(
+    spec: CustomImageSpec,
+    deps: BuiltImage[],
+  ): Promise<Omit<BuiltImage, 'deployRef' | 'pushed'>> {
     const ref = parseRef(spec.ref);
     const expected = nameOnly(ref);
     // Tilt hands the command a ref to build; the content tag is applied after.
@@ -232,8 +255,16 @@ export class ImageBuilder {
       env[`TILT_IMAGE_${i}`] = d.deployRef;
       env[`TILT_IMAGE_MAP_${i}`] = d.ref;
     });
-    await runCommand(spec.command, spec.dir, env, (line) => this.opts.log(`${INDENT}${line}`), spec.ref);
-    const built = spec.outputsImageRefTo ? readFileSync(spec.outputsImageRefTo, 'utf8').trim() : expectedRef;
+    await runCommand(
+      spec.command,
+      spec.dir,
+      env,
+      (line) => this.opts.log(`${INDENT}${line}`),
+      spec.ref,
+    );
+    const built = spec.outputsImageRefTo
+      ? readFileSync(spec.outputsImageRefTo, 'utf8').trim()
+      : expectedRef;
     const info = await this.opts.engine.inspect(built);
     if (!info) {
       throw new ImageBuildError(
@@ -285,7 +316,10 @@ export class ImageBuilder {
       throw new ImageBuildError(ref, `pushing ${pushRef}: ${(e as Error).message}`);
     }
     const clusterHost = reg.hostFromCluster || reg.host;
-    const deployRef = clusterHost === reg.host ? pushRef : `${replaceRegistry(clusterHost, parsed, reg.singleName).name}:${tag}`;
+    const deployRef =
+      clusterHost === reg.host
+        ? pushRef
+        : `${replaceRegistry(clusterHost, parsed, reg.singleName).name}:${tag}`;
     return { ...built, deployRef, pushed: true };
   }
 }
@@ -310,7 +344,9 @@ function runCommand(
     };
     child.stdout.on('data', feed);
     child.stderr.on('data', feed);
-    child.on('error', (e) => reject(new ImageBuildError(ref, `Custom build command failed: ${e.message}`)));
+    child.on('error', (e) =>
+      reject(new ImageBuildError(ref, `Custom build command failed: ${e.message}`)),
+    );
     child.on('close', (code, signal) => {
       if (buf) onLine(buf);
       if (code === 0) resolve();

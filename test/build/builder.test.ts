@@ -3,7 +3,12 @@ import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { extract } from 'tar-stream';
 import { describe, expect, it } from 'vitest';
-import { ImageBuilder, contentTag, type BuildEngine, type BuiltImage } from '../../src/build/builder.js';
+import {
+  ImageBuilder,
+  contentTag,
+  type BuildEngine,
+  type BuiltImage,
+} from '../../src/build/builder.js';
 import { buildReason, dirtyTargets } from '../../src/build/plan.js';
 import { loadTiltfile } from '../../src/tiltfile/index.js';
 
@@ -22,7 +27,11 @@ class RecordingEngine implements BuildEngine {
 
   async build(
     tar: Readable,
-    opts: { dockerfile: string; buildArgs: Record<string, string>; labels?: Record<string, string> },
+    opts: {
+      dockerfile: string;
+      buildArgs: Record<string, string>;
+      labels?: Record<string, string>;
+    },
     onLine: (line: string) => void,
   ) {
     const entries = new Map<string, string>();
@@ -94,12 +103,22 @@ describe('building the seed tree', () => {
   it('sends the context files and the Dockerfile in one tar', async () => {
     const engine = new RecordingEngine();
     await new ImageBuilder({ engine, log: () => {}, push: false }).buildAll(seedTargets());
-    expect(engine.builds[0].files).toEqual(expect.arrayContaining(['package.json', 'src/index.js']));
+    expect(engine.builds[0].files).toEqual(
+      expect.arrayContaining(['package.json', 'src/index.js']),
+    );
   });
 
   it('gives the same tag to the same content', async () => {
-    const a = await new ImageBuilder({ engine: new RecordingEngine(), log: () => {}, push: false }).buildAll(seedTargets());
-    const b = await new ImageBuilder({ engine: new RecordingEngine(), log: () => {}, push: false }).buildAll(seedTargets());
+    const a = await new ImageBuilder({
+      engine: new RecordingEngine(),
+      log: () => {},
+      push: false,
+    }).buildAll(seedTargets());
+    const b = await new ImageBuilder({
+      engine: new RecordingEngine(),
+      log: () => {},
+      push: false,
+    }).buildAll(seedTargets());
     expect([...a.values()].map((x) => x.tag)).toEqual([...b.values()].map((x) => x.tag));
   });
 
@@ -111,17 +130,25 @@ describe('building the seed tree', () => {
       push: true,
       registry: { host: 'localhost:5005', hostFromCluster: '', singleName: '' },
     });
-    const results = await builder.buildAll(seedTargets(), { deployed: new Set(['nodejs-express-app-image']) });
+    const results = await builder.buildAll(seedTargets(), {
+      deployed: new Set(['nodejs-express-app-image']),
+    });
     const app = results.get('nodejs-express-app-image')!;
     expect(engine.pushes).toEqual([`localhost:5005/nodejs-express-app-image:${app.tag}`]);
     expect(app.deployRef).toBe(`localhost:5005/nodejs-express-app-image:${app.tag}`);
     // the app is built FROM the base's local ref, which the engine has
-    expect(engine.builds[1].dockerfile.split('\n')[0]).toMatch(/^FROM nodejs-express-base-image:tilt-/);
+    expect(engine.builds[1].dockerfile.split('\n')[0]).toMatch(
+      /^FROM nodejs-express-base-image:tilt-/,
+    );
   });
 
   it('reuses an unchanged base and rebuilds the app after an app-only change', async () => {
     const targets = seedTargets();
-    const first = await new ImageBuilder({ engine: new RecordingEngine(), log: () => {}, push: false }).buildAll(targets);
+    const first = await new ImageBuilder({
+      engine: new RecordingEngine(),
+      log: () => {},
+      push: false,
+    }).buildAll(targets);
     const dirty = dirtyTargets({
       targets,
       changed: [join(seed, 'src', 'index.js')],
@@ -130,17 +157,24 @@ describe('building the seed tree', () => {
     });
     expect([...dirty]).toEqual(['nodejs-express-app-image']);
     const engine = new RecordingEngine();
-    const second = await new ImageBuilder({ engine, log: () => {}, push: false }).buildAll(targets, {
-      previous: first,
-      dirty,
-    });
+    const second = await new ImageBuilder({ engine, log: () => {}, push: false }).buildAll(
+      targets,
+      {
+        previous: first,
+        dirty,
+      },
+    );
     expect(engine.builds).toHaveLength(1);
     expect(second.get('nodejs-express-base-image')).toBe(first.get('nodejs-express-base-image'));
   });
 
   it('rebuilds the app when the base rebuilt', async () => {
     const targets = seedTargets();
-    const first = await new ImageBuilder({ engine: new RecordingEngine(), log: () => {}, push: false }).buildAll(targets);
+    const first = await new ImageBuilder({
+      engine: new RecordingEngine(),
+      log: () => {},
+      push: false,
+    }).buildAll(targets);
     const engine = new RecordingEngine();
     await new ImageBuilder({ engine, log: () => {}, push: false }).buildAll(targets, {
       previous: first,
@@ -161,7 +195,9 @@ describe('build plans', () => {
   it("words the reason as Tilt's log does", () => {
     expect(buildReason([], '/p', true)).toBe('Initial Build');
     expect(buildReason(['/p/a.js'], '/p', false)).toBe('1 File Changed: [a.js]');
-    expect(buildReason(['/p/a.js', '/p/b/c.js'], '/p', false)).toBe('2 Files Changed: [a.js b/c.js]');
+    expect(buildReason(['/p/a.js', '/p/b/c.js'], '/p', false)).toBe(
+      '2 Files Changed: [a.js b/c.js]',
+    );
   });
 });
 
