@@ -18,7 +18,16 @@
 //   announced, so the tar stays well formed; one that disappears during the walk is left out.
 
 import { createHash } from 'node:crypto';
-import { constants as fsConstants, lstatSync, statSync, type Stats } from 'node:fs';
+import {
+  closeSync,
+  constants as fsConstants,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readSync,
+  statSync,
+  type Stats,
+} from 'node:fs';
 import { lstat, open, readdir, readlink, type FileHandle } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
@@ -242,6 +251,9 @@ class Walker {
     await this.walkDir(this.root, '', false);
   }
 
+  /** Files added by addSmallFile, to yield to the event loop now and then. */
+  private syncFiles = 0;
+
   private async walkDir(abs: string, rel: string, ignored: boolean): Promise<void> {
     let entries;
     try {
@@ -315,6 +327,7 @@ class Walker {
       await this.writeVoid({ name: rel, type: 'symlink', linkname: target, mode: 0o777 });
       return;
     }
+    if (await this.addSmallFile(abs, rel)) return;
     // O_NONBLOCK: a FIFO that appears in place of a file must not hang the walk.
     let fh: FileHandle;
     try {
@@ -341,6 +354,39 @@ class Walker {
     }
   }
 
+  /**
+   * Adds a file of at most CHUNK_SIZE bytes with synchronous calls, and reports
+   * whether it did. Most of a context is small files, and four thread-pool
+   * round trips per file (open, stat, read, close) would leave the walk waiting;
+   * the event loop gets a turn every YIELD_EVERY files.
+   */
+  private async addSmallFile(abs: string, rel: string): Promise<boolean> {
+    if (++this.syncFiles % YIELD_EVERY === 0) await new Promise((r) => setImmediate(r));
+    let fd: number;
+    try {
+      fd = openSync(abs, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK | fsConstants.O_NOFOLLOW);
+    } catch {
+      return false; // the asynchronous path reports or skips it
+    }
+    let buf: Buffer;
+    let mode: number;
+    try {
+      const st = fstatSync(fd);
+      if (!st.isFile() || st.size > CHUNK_SIZE) return false;
+      buf = Buffer.alloc(st.size);
+      if (st.size > 0) readSync(fd, buf, 0, st.size, 0); // a file that shrank leaves zeros
+      mode = st.mode & 0o7777;
+    } finally {
+      closeSync(fd);
+    }
+    await this.writeOpenDirs();
+    const { done } = this.entry({ name: rel, type: 'file', mode, size: buf.length }, buf);
+    this.stats.files++;
+    this.stats.fileBytes += buf.length;
+    await done;
+    return true;
+  }
+
   async addBuffer(name: string, mode: number, contents: Buffer): Promise<void> {
     const { done } = this.entry({ name, type: 'file', mode, size: contents.length }, contents);
     this.stats.files++;
@@ -349,6 +395,16 @@ class Walker {
   }
 
   private async writeFile(fh: FileHandle, name: string, mode: number, size: number) {
+    if (size <= CHUNK_SIZE) {
+      // Small files (most of a context) in one read: a stream per file costs more than the data.
+      const buf = Buffer.alloc(size);
+      if (size > 0) await fh.read(buf, 0, size, 0); // a file that shrank leaves zeros, as below
+      const { done } = this.entry({ name, type: 'file', mode, size }, buf);
+      this.stats.files++;
+      this.stats.fileBytes += size;
+      await done;
+      return;
+    }
     const { sink, done } = this.entry({ name, type: 'file', mode, size }, 'stream');
     this.stats.files++;
     let written = 0;
@@ -419,6 +475,9 @@ class Walker {
     return { sink, done };
   }
 }
+
+/** Small files read synchronously between two turns of the event loop. */
+const YIELD_EVERY = 256;
 
 function compareNames(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;

@@ -10,7 +10,6 @@ import {
   PushError,
   splitRef,
   TILT_BUILT_LABEL,
-  TILT_GC_LABEL,
 } from '../../src/build/docker/engine.js';
 import {
   BUSYBOX_BASE,
@@ -180,7 +179,6 @@ describe('DockerEngine against the local engine', () => {
       expect(info?.id).toBe(imageId);
       expect(info?.labels).toMatchObject({
         [TILT_BUILT_LABEL]: 'true',
-        [TILT_GC_LABEL]: 'true',
         'dev.tilt.test': 'engine',
       });
 

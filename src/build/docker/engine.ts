@@ -10,12 +10,13 @@ import Docker from 'dockerode';
 
 /** Marks an image as built by tilt. */
 export const TILT_BUILT_LABEL = 'dev.tilt.built';
-/** Marks an image as eligible for garbage collection by tilt's pruner. */
-export const TILT_GC_LABEL = 'dev.tilt.gc';
 /** The labels every image built by tilt carries. */
+/**
+ * The labels every build carries. One label only: the classic builder commits
+ * each label as a step of its own (a container per label), so each costs time.
+ */
 export const TILT_BUILT_LABELS: Readonly<Record<string, string>> = Object.freeze({
   [TILT_BUILT_LABEL]: 'true',
-  [TILT_GC_LABEL]: 'true',
 });
 
 export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
