@@ -167,9 +167,9 @@ describe('DockerEngine against the local engine', () => {
       expect(imageId).toMatch(/^sha256:[0-9a-f]{64}$/);
       // The classic builder adds one LABEL step per label, sorted by key, after the
       // Dockerfile's own steps.
-      expect(lines).toContain(`Step 1/8 : FROM ${BUSYBOX_BASE}`);
-      expect(lines).toContain('Step 4/8 : COPY hello.txt /app/hello.txt');
-      expect(lines).toContain('Step 6/8 : LABEL dev.tilt.built=true');
+      expect(lines).toContain(`Step 1/7 : FROM ${BUSYBOX_BASE}`);
+      expect(lines).toContain('Step 4/7 : COPY hello.txt /app/hello.txt');
+      expect(lines).toContain('Step 6/7 : LABEL dev.tilt.built=true');
       expect(lines).toContain('greeting=hi-from-args');
       expect(lines).toContain('hello from the context');
       expect(lines).toContain(`Successfully built ${imageId.slice(7, 19)}`);
@@ -246,7 +246,7 @@ describe('DockerEngine against the local engine', () => {
       );
       expect(buildErr.code).toBe(1);
       expect(buildErr.step).toBe(
-        'Step 3/6 : RUN echo about-to-fail && echo on-stderr >&2 && false',
+        'Step 3/5 : RUN echo about-to-fail && echo on-stderr >&2 && false',
       );
       // Output keeps the engine's colours: stderr comes wrapped in ESC[91m ... ESC[0m.
       const plain = buildErr.stepOutput.map(stripAnsi);
@@ -286,7 +286,7 @@ describe('DockerEngine against the local engine', () => {
       // The engine tries Docker Hub, which cannot be reached from here.
       expect(err).toBeInstanceOf(BuildError);
       expect((err as BuildError).step).toBe(
-        'Step 1/3 : FROM tilt-test-does-not-exist-anywhere:nope',
+        'Step 1/2 : FROM tilt-test-does-not-exist-anywhere:nope',
       );
       expect((err as BuildError).tail).toContain((err as BuildError).step);
     },
