@@ -147,13 +147,16 @@ export class ImageBuilder {
           : await this.buildCustom(t.build, deps);
       timings.push({ label, ms: performance.now() - t0 });
       step++;
-      const image = await this.maybePush(
-        t.ref,
-        local,
-        step,
-        total,
-        opts.deployed?.has(t.ref) ?? true,
-      );
+      const custom = t.build.kind === 'custom' ? t.build : undefined;
+      const image = custom?.skipsLocalDocker
+        ? { ...local, deployRef: local.localRef, pushed: false }
+        : await this.maybePush(
+            t.ref,
+            local,
+            step,
+            total,
+            (opts.deployed?.has(t.ref) ?? true) && !custom?.disablePush,
+          );
       results.set(t.ref, image);
       built.add(t.ref);
     }
@@ -265,6 +268,11 @@ export class ImageBuilder {
     const built = spec.outputsImageRefTo
       ? readFileSync(spec.outputsImageRefTo, 'utf8').trim()
       : expectedRef;
+    if (spec.skipsLocalDocker) {
+      // Built and pushed elsewhere (a remote builder): the reported ref is deployed as is.
+      const tag = parseRef(built).tag ?? expectedTag;
+      return { ref: spec.ref, imageId: '', tag, localRef: built };
+    }
     const info = await this.opts.engine.inspect(built);
     if (!info) {
       throw new ImageBuildError(

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { extract } from 'tar-stream';
@@ -62,7 +64,7 @@ class RecordingEngine implements BuildEngine {
   async tag(_id: string, repo: string, tag: string) {
     this.tags.push(`${repo}:${tag}`);
   }
-  async inspect() {
+  async inspect(_ref: string): Promise<{ id: string } | undefined> {
     return undefined;
   }
   async push(ref: string, onLine: (line: string) => void) {
@@ -204,5 +206,51 @@ describe('build plans', () => {
 describe('content tags', () => {
   it('take the first 16 hex digits of the image id', () => {
     expect(contentTag('sha256:19328501fd376562aaaa')).toBe('tilt-19328501fd376562');
+  });
+});
+
+describe('custom_build options', () => {
+  function customTargets(options: string) {
+    const dir = mkdtempSync(join(tmpdir(), 'custom-'));
+    writeFileSync(
+      join(dir, 'Tiltfile'),
+      `custom_build('custom-img', 'true', deps=['.'], ${options})\nk8s_yaml('pod.yml')\n`,
+    );
+    writeFileSync(
+      join(dir, 'pod.yml'),
+      'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: p\n      image: custom-img\n',
+    );
+    const r = loadTiltfile({ path: join(dir, 'Tiltfile'), env: {} });
+    expect(r.error).toBeNull();
+    return r.manifests[0].imageTargets;
+  }
+
+  it('deploys the ref a skips_local_docker build reports, without inspecting or pushing', async () => {
+    const engine = new RecordingEngine();
+    const built = await new ImageBuilder({
+      engine,
+      log: () => {},
+      push: true,
+      registry: { host: 'localhost:5005', hostFromCluster: '', singleName: '' },
+      env: { PATH: process.env.PATH ?? '' },
+    }).buildAll(customTargets("skips_local_docker=True, tag='v1'"));
+    const b = built.get('custom-img')!;
+    expect(b.deployRef).toBe('custom-img:v1');
+    expect(b.pushed).toBe(false);
+    expect(engine.pushes).toEqual([]);
+  });
+
+  it('does not push a disable_push build', async () => {
+    const engine = new RecordingEngine();
+    engine.inspect = async () => ({ id: 'sha256:' + 'ab'.repeat(32) });
+    const built = await new ImageBuilder({
+      engine,
+      log: () => {},
+      push: true,
+      registry: { host: 'localhost:5005', hostFromCluster: '', singleName: '' },
+      env: { PATH: process.env.PATH ?? '' },
+    }).buildAll(customTargets('disable_push=True'));
+    expect(engine.pushes).toEqual([]);
+    expect(built.get('custom-img')!.localRef).toBe('custom-img:tilt-abababababababab');
   });
 });
