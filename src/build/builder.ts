@@ -27,6 +27,7 @@ import type {
 import { contextTar } from './context.js';
 import { BuildError, TILT_BUILT_LABELS } from './docker/engine.js';
 import { injectImages } from './dockerfile/inject.js';
+import { dockerInputsDigest, type BuildRecord } from './record.js';
 
 /** What the builder needs from a container engine (see docker/engine.ts). */
 export interface BuildEngine {
@@ -85,6 +86,8 @@ export interface BuilderOptions {
   env?: Record<string, string>;
   /** The main Tiltfile, left out of build contexts. */
   tiltfile?: string;
+  /** Build inputs → images, kept across runs: unchanged inputs reuse the recorded image. */
+  record?: BuildRecord;
 }
 
 /** The content tag of an image ID (`sha256:<hex>`). */
@@ -160,6 +163,7 @@ export class ImageBuilder {
       results.set(t.ref, image);
       built.add(t.ref);
     }
+    this.opts.record?.save();
     this.opts.log('');
     timings.forEach((tm, i) =>
       this.opts.log(`${INDENT}Step ${i + 1} - ${seconds(tm.ms)} (${tm.label})`),
@@ -188,6 +192,15 @@ export class ImageBuilder {
         );
       }
     }
+    const extraIgnores = ['.git', ...this.tiltfileIn(spec.context)];
+    const digest = this.opts.record
+      ? dockerInputsDigest(spec, injected.text, extraIgnores)
+      : undefined;
+    const recorded = digest ? this.opts.record!.get(digest) : undefined;
+    if (recorded && (await this.opts.engine.inspect(recorded.localRef))?.id === recorded.imageId) {
+      log(`${INDENT}Reusing ${recorded.localRef}: its inputs are unchanged since it was built`);
+      return recorded;
+    }
     log('Building Dockerfile:');
     for (const line of injected.text.replace(/\n$/, '').split('\n')) log(`  ${line}`);
     log('');
@@ -196,7 +209,7 @@ export class ImageBuilder {
       dockerfile: spec.dockerfile,
       dockerfileContents: injected.text,
       // .git and the Tiltfile are never part of what tilt sends
-      ignore: [...spec.ignore, '.git', ...this.tiltfileIn(spec.context)],
+      ignore: [...spec.ignore, ...extraIgnores],
       only: spec.only,
     });
     let imageId: string;
@@ -226,7 +239,9 @@ export class ImageBuilder {
       }
       throw new ImageBuildError(spec.ref, (e as Error).message);
     }
-    return this.tagLocal(spec.ref, imageId, spec.extraTags);
+    const image = await this.tagLocal(spec.ref, imageId, spec.extraTags);
+    if (digest) this.opts.record!.set(digest, image);
+    return image;
   }
 
   /** The main Tiltfile as a pattern of the context, when it lies inside it. */

@@ -12,6 +12,8 @@ import {
   type BuiltImage,
 } from '../../src/build/builder.js';
 import { buildReason, dirtyTargets } from '../../src/build/plan.js';
+import { BuildRecord, dockerInputsDigest } from '../../src/build/record.js';
+import type { DockerImageSpec } from '../../src/tiltfile/builtins/images.js';
 import { loadTiltfile } from '../../src/tiltfile/index.js';
 
 interface BuildCall {
@@ -252,5 +254,80 @@ describe('custom_build options', () => {
     }).buildAll(customTargets('disable_push=True'));
     expect(engine.pushes).toEqual([]);
     expect(built.get('custom-img')!.localRef).toBe('custom-img:tilt-abababababababab');
+  });
+});
+
+describe('the record of earlier builds', () => {
+  /** An engine that has every image it tagged. */
+  class KeepingEngine extends RecordingEngine {
+    images = new Map<string, string>();
+    override async tag(id: string, repo: string, tag: string) {
+      await super.tag(id, repo, tag);
+      this.images.set(`${repo}:${tag}`, id);
+    }
+    override async inspect(ref: string) {
+      const id = this.images.get(ref);
+      return id ? { id } : undefined;
+    }
+  }
+
+  it('reuses images whose inputs are unchanged when tilt starts again', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'record-')), 'builds.json');
+    const engine = new KeepingEngine();
+    const first = await new ImageBuilder({
+      engine,
+      log: () => {},
+      push: false,
+      record: new BuildRecord(path),
+    }).buildAll(seedTargets());
+    const log: string[] = [];
+    const again = new KeepingEngine();
+    again.images = engine.images;
+    const second = await new ImageBuilder({
+      engine: again,
+      log: (l) => log.push(l),
+      push: false,
+      record: new BuildRecord(path),
+    }).buildAll(seedTargets());
+    expect(again.builds).toHaveLength(0);
+    expect(second.get('nodejs-express-app-image')!.localRef).toBe(
+      first.get('nodejs-express-app-image')!.localRef,
+    );
+    expect(log.some((l) => l.includes('its inputs are unchanged'))).toBe(true);
+  });
+
+  it('rebuilds when the recorded image is gone', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'record-')), 'builds.json');
+    await new ImageBuilder({
+      engine: new KeepingEngine(),
+      log: () => {},
+      push: false,
+      record: new BuildRecord(path),
+    }).buildAll(seedTargets());
+    const fresh = new KeepingEngine();
+    await new ImageBuilder({
+      engine: fresh,
+      log: () => {},
+      push: false,
+      record: new BuildRecord(path),
+    }).buildAll(seedTargets());
+    expect(fresh.builds).toHaveLength(2);
+  });
+
+  it('changes the inputs digest when a context file changes', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'digest-'));
+    writeFileSync(join(dir, 'a.txt'), 'one');
+    const spec = {
+      ...(seedTargets()[0].build as DockerImageSpec),
+      context: dir,
+      dockerfile: null,
+    };
+    const before = dockerInputsDigest(spec, 'FROM x\n', []);
+    expect(dockerInputsDigest(spec, 'FROM x\n', [])).toBe(before);
+    writeFileSync(join(dir, 'a.txt'), 'two!');
+    expect(dockerInputsDigest(spec, 'FROM x\n', [])).not.toBe(before);
+    expect(dockerInputsDigest(spec, 'FROM y\n', [])).not.toBe(
+      dockerInputsDigest(spec, 'FROM x\n', []),
+    );
   });
 });

@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImageBuilder, ImageBuildError, type BuiltImage } from '../../src/build/builder.js';
 import type { DockerEngine } from '../../src/build/docker/engine.js';
+import { BuildRecord } from '../../src/build/record.js';
 import { loadTiltfile } from '../../src/tiltfile/index.js';
 import {
   BUSYBOX_BASE,
@@ -230,5 +231,31 @@ describe('failures', () => {
     expect(err.message).toMatch(/RUN echo about to fail && false/);
     expect(err.message).toMatch(/returned a non-zero code: 1/);
     expect(log).toContain('     about to fail');
+  }, 120_000);
+});
+
+describe('starting again', () => {
+  it('reuses the recorded images of unchanged inputs instead of building', async () => {
+    const base = uniqueRepo('record-base');
+    const app = uniqueRepo('record-app');
+    for (const r of [base, app]) janitor.addRepo(r);
+    const dir = seedProject(base, app);
+    // the record lives outside every context (tilt keeps it in its own directory)
+    const path = join(mkdtempSync(join(tmpdir(), 'tilt-record-')), 'builds.json');
+    const first = await new ImageBuilder({
+      engine,
+      log: () => {},
+      push: false,
+      record: new BuildRecord(path),
+    }).buildAll(targetsOf(dir).targets);
+    const log: string[] = [];
+    const second = await new ImageBuilder({
+      engine,
+      log: (l) => log.push(l),
+      push: false,
+      record: new BuildRecord(path),
+    }).buildAll(targetsOf(dir).targets);
+    expect(log.filter((l) => l.startsWith('Building Dockerfile:'))).toEqual([]);
+    expect(second.get(app)!.localRef).toBe(first.get(app)!.localRef);
   }, 120_000);
 });
