@@ -1,63 +1,10 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { join, resolve } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
 import { loadTiltfile, type TiltfileResult } from '../../src/tiltfile/index.js';
 import { resultJSON } from '../../src/tiltfile/result-json.js';
+import { deploymentYAML, loadProject, removeProjects, serviceYAML } from './helpers.js';
 
-/** Writes files into a fresh directory and loads its Tiltfile. */
-function load(
-  files: Record<string, string>,
-  args: string[] = [],
-): TiltfileResult & { dir: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'tiltfile-'));
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, name)), { recursive: true });
-    writeFileSync(join(dir, name), text);
-  }
-  const log: string[] = [];
-  const r = loadTiltfile({ path: join(dir, 'Tiltfile'), args, env: {}, log: (l) => log.push(l) });
-  return { ...r, dir };
-}
-
-function deployment(name: string, image: string, labels: Record<string, string> = { app: name }) {
-  const l = Object.entries(labels)
-    .map(([k, v]) => `        ${k}: ${v}`)
-    .join('\n');
-  return `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: ${name}
-spec:
-  selector:
-    matchLabels:
-${l.replace(/^ {8}/gm, '      ')}
-  template:
-    metadata:
-      labels:
-${l}
-    spec:
-      containers:
-        - name: main
-          image: ${image}
-`;
-}
-
-function service(name: string, selector: Record<string, string>) {
-  const s = Object.entries(selector)
-    .map(([k, v]) => `    ${k}: ${v}`)
-    .join('\n');
-  return `apiVersion: v1
-kind: Service
-metadata:
-  name: ${name}
-spec:
-  selector:
-${s}
-  ports:
-    - port: 80
-`;
-}
+afterEach(removeProjects);
 
 const json = (r: TiltfileResult) => resultJSON(r);
 
@@ -106,15 +53,15 @@ describe('the seed example', () => {
 
 describe('image selectors', () => {
   it('gives each Deployment the build of its tag when one name has two tags', () => {
-    const r = load({
+    const r = loadProject({
       Tiltfile: `
 docker_build('app:one', '.', dockerfile='Dockerfile')
 docker_build('app:two', '.', dockerfile='Dockerfile')
 k8s_yaml(['one.yml', 'two.yml'])
 `,
       Dockerfile: 'FROM busybox\n',
-      'one.yml': deployment('first', 'app:one'),
-      'two.yml': deployment('second', 'app:two'),
+      'one.yml': deploymentYAML('first', 'app:one'),
+      'two.yml': deploymentYAML('second', 'app:two'),
     });
     expect(r.error).toBeNull();
     const byName = Object.fromEntries(
@@ -124,7 +71,7 @@ k8s_yaml(['one.yml', 'two.yml'])
   });
 
   it('finds an image in a custom resource through k8s_kind', () => {
-    const r = load({
+    const r = loadProject({
       Tiltfile: `
 docker_build('my-runtime', '.')
 k8s_kind('Environment', image_json_path='{.spec.runtime.image}')
@@ -148,13 +95,13 @@ spec:
   });
 
   it('warns about a build no resource uses, naming the images that are in the YAML', () => {
-    const r = load({
+    const r = loadProject({
       Tiltfile: `
 docker_build('unused-image', '.')
 k8s_yaml('d.yml')
 `,
       Dockerfile: 'FROM busybox\n',
-      'd.yml': deployment('web', 'nginx'),
+      'd.yml': deploymentYAML('web', 'nginx'),
     });
     expect(r.error).toBeNull();
     expect(r.warnings).toEqual([
@@ -164,7 +111,7 @@ k8s_yaml('d.yml')
   });
 
   it('reports a cycle between images', () => {
-    const r = load({
+    const r = loadProject({
       Tiltfile: `
 docker_build('a', '.', dockerfile='a.Dockerfile')
 docker_build('b', '.', dockerfile='b.Dockerfile')
@@ -172,7 +119,7 @@ k8s_yaml('d.yml')
 `,
       'a.Dockerfile': 'FROM b\n',
       'b.Dockerfile': 'FROM a\n',
-      'd.yml': deployment('web', 'a'),
+      'd.yml': deploymentYAML('web', 'a'),
     });
     expect(r.error).toMatch(/Image dependency cycle: (a|b)/);
   });
@@ -180,9 +127,10 @@ k8s_yaml('d.yml')
 
 describe('grouping objects into resources', () => {
   it('puts a Service with the Deployment it selects', () => {
-    const r = load({
+    const r = loadProject({
       Tiltfile: "k8s_yaml('all.yml')\n",
-      'all.yml': deployment('api', 'api-image') + '---\n' + service('api-svc', { app: 'api' }),
+      'all.yml':
+        deploymentYAML('api', 'api-image') + '---\n' + serviceYAML('api-svc', { app: 'api' }),
     });
     expect(r.error).toBeNull();
     expect(json(r).manifests.map((m) => [m.name, m.k8sObjects])).toEqual([
@@ -191,10 +139,10 @@ describe('grouping objects into resources', () => {
   });
 
   it('collects objects that belong to no workload in uncategorized', () => {
-    const r = load({
+    const r = loadProject({
       Tiltfile: "k8s_yaml('all.yml')\n",
       'all.yml':
-        deployment('api', 'api-image') +
+        deploymentYAML('api', 'api-image') +
         '---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n',
     });
     expect(json(r).manifests.map((m) => [m.name, m.k8sObjects])).toEqual([
@@ -204,14 +152,14 @@ describe('grouping objects into resources', () => {
   });
 
   it('attaches objects and renames with k8s_resource', () => {
-    const r = load({
+    const r = loadProject({
       Tiltfile: `
 k8s_yaml('all.yml')
 k8s_resource('api', new_name='backend', objects=['settings:configmap'], resource_deps=['db-init'], labels=['core'])
 k8s_resource(new_name='db-init', objects=['schema'])
 `,
       'all.yml':
-        deployment('api', 'api-image') +
+        deploymentYAML('api', 'api-image') +
         '---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n' +
         '---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: schema\n',
     });
@@ -224,9 +172,9 @@ k8s_resource(new_name='db-init', objects=['schema'])
   });
 
   it('names the unknown resource given to k8s_resource, listing the known ones', () => {
-    const r = load({
+    const r = loadProject({
       Tiltfile: "k8s_yaml('d.yml')\nk8s_resource('nope', port_forwards=8000)\n",
-      'd.yml': deployment('web', 'nginx'),
+      'd.yml': deploymentYAML('web', 'nginx'),
     });
     expect(r.error).toContain(
       'k8s_resource specified unknown resource "nope". known k8s resources: web',
@@ -236,9 +184,9 @@ k8s_resource(new_name='db-init', objects=['schema'])
   it('uses the shortest unique names when two workloads share a name', () => {
     const job =
       'apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n        - name: m\n          image: busybox\n';
-    const r = load({
+    const r = loadProject({
       Tiltfile: "k8s_yaml('all.yml')\n",
-      'all.yml': deployment('web', 'nginx') + '---\n' + job,
+      'all.yml': deploymentYAML('web', 'nginx') + '---\n' + job,
     });
     expect(json(r).manifests.map((m) => m.name)).toEqual(['web:deployment', 'web:job']);
   });
@@ -246,7 +194,7 @@ k8s_resource(new_name='db-init', objects=['schema'])
 
 describe('resource dependencies', () => {
   it('fails on a cycle, naming it', () => {
-    const r = load({
+    const r = loadProject({
       Tiltfile: `
 local_resource('a', 'true', resource_deps=['b'])
 local_resource('b', 'true', resource_deps=['a'])
@@ -256,7 +204,7 @@ local_resource('b', 'true', resource_deps=['a'])
   });
 
   it('drops an unknown dependency with a warning', () => {
-    const r = load({ Tiltfile: "local_resource('a', 'true', resource_deps=['ghost'])\n" });
+    const r = loadProject({ Tiltfile: "local_resource('a', 'true', resource_deps=['ghost'])\n" });
     expect(r.error).toBeNull();
     expect(r.warnings).toContain(
       'resource a specified a dependency on unknown resource ghost - dependency ignored',
@@ -267,7 +215,7 @@ local_resource('b', 'true', resource_deps=['a'])
 
 describe('local resources', () => {
   it('records cmd, serve_cmd, deps and trigger mode', () => {
-    const r = load({
+    const r = loadProject({
       Tiltfile: `
 local_resource('build', cmd='make', deps=['src'], trigger_mode=TRIGGER_MODE_MANUAL, auto_init=False)
 local_resource('serve', serve_cmd=['node', 'server.js'], resource_deps=['build'])
@@ -286,7 +234,7 @@ local_resource('serve', serve_cmd=['node', 'server.js'], resource_deps=['build']
   });
 
   it('refuses a local_resource with neither cmd nor serve_cmd', () => {
-    const r = load({ Tiltfile: "local_resource('x')\n" });
+    const r = loadProject({ Tiltfile: "local_resource('x')\n" });
     expect(r.error).toContain(
       'local_resource must have a cmd and/or a serve_cmd, but both were empty',
     );
@@ -295,7 +243,7 @@ local_resource('serve', serve_cmd=['node', 'server.js'], resource_deps=['build']
 
 describe('loading files', () => {
   it('loads a relative file once and shares its values', () => {
-    const r = load({
+    const r = loadProject({
       Tiltfile: "load('lib/helpers.star', 'make')\nmake('a')\nmake('b')\n",
       'lib/helpers.star': "def make(name):\n    local_resource(name, 'true')\n",
     });
@@ -305,7 +253,7 @@ describe('loading files', () => {
   });
 
   it('runs an included file for its side effects, with paths relative to it', () => {
-    const r = load({
+    const r = loadProject({
       Tiltfile: "include('svc/Tiltfile')\n",
       'svc/Tiltfile': "local_resource('svc', 'true', deps=['.'])\n",
     });
@@ -314,7 +262,7 @@ describe('loading files', () => {
   });
 
   it('reports a cycle of loads', () => {
-    const r = load({
+    const r = loadProject({
       Tiltfile: "load('a.star', 'x')\n",
       'a.star': "load('Tiltfile', 'y')\nx = 1\n",
     });
@@ -322,7 +270,7 @@ describe('loading files', () => {
   });
 
   it('points at the calling line of a failing builtin', () => {
-    const r = load({ Tiltfile: "\n\nk8s_yaml('missing.yml')\n" });
+    const r = loadProject({ Tiltfile: "\n\nk8s_yaml('missing.yml')\n" });
     expect(r.error).toMatch(
       /Tiltfile:3:9: in <toplevel>\nError in k8s_yaml: error reading yaml file: open .*missing\.yml: no such file or directory/,
     );
@@ -337,7 +285,7 @@ local_resource('web', 'true')
 `;
 
   it('enables every resource by default', () => {
-    const r = load({ Tiltfile: tiltfile });
+    const r = loadProject({ Tiltfile: tiltfile });
     expect(json(r).manifests.map((m) => [m.name, m.enabled])).toEqual([
       ['db', true],
       ['api', true],
@@ -346,7 +294,7 @@ local_resource('web', 'true')
   });
 
   it('enables the resources named after -- and their dependencies', () => {
-    const r = load({ Tiltfile: tiltfile }, ['api']);
+    const r = loadProject({ Tiltfile: tiltfile }, { args: ['api'] });
     expect(r.error).toBeNull();
     expect(json(r).manifests.map((m) => [m.name, m.enabled])).toEqual([
       ['db', true],
@@ -356,7 +304,7 @@ local_resource('web', 'true')
   });
 
   it('lets config.parse take the args, and config.set_enabled_resources choose', () => {
-    const r = load(
+    const r = loadProject(
       {
         Tiltfile:
           tiltfile +
@@ -366,7 +314,7 @@ cfg = config.parse()
 config.set_enabled_resources(cfg.get('to-run', []))
 `,
       },
-      ['web'],
+      { args: ['web'] },
     );
     expect(r.error).toBeNull();
     expect(json(r).manifests.map((m) => [m.name, m.enabled])).toEqual([
@@ -377,14 +325,14 @@ config.set_enabled_resources(cfg.get('to-run', []))
   });
 
   it('names unknown resources given after --', () => {
-    const r = load({ Tiltfile: tiltfile }, ['nope']);
+    const r = loadProject({ Tiltfile: tiltfile }, { args: ['nope'] });
     expect(r.error).toContain('You specified some resources that could not be found: "nope"');
   });
 });
 
 describe('assembly errors', () => {
   it('are shown as their message alone, as Tilt shows them', () => {
-    const r = load({ Tiltfile: "local_resource('a', 'true', resource_deps=['a'])\n" });
+    const r = loadProject({ Tiltfile: "local_resource('a', 'true', resource_deps=['a'])\n" });
     expect(r.error).toBe('resource a specified a dependency on itself');
   });
 });

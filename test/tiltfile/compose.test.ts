@@ -1,8 +1,6 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadTiltfile, type TiltfileResult } from '../../src/tiltfile/index.js';
+import type { TiltfileResult } from '../../src/tiltfile/index.js';
 import { resultJSON } from '../../src/tiltfile/result-json.js';
 import type { Manifest } from '../../src/model/manifest.js';
 import {
@@ -11,37 +9,15 @@ import {
   parseDotEnv,
   parsePorts,
 } from '../../src/tiltfile/builtins/compose.js';
+import { loadProject, removeProjects, type LoadedProject } from './helpers.js';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+afterEach(removeProjects);
 
-interface Loaded extends TiltfileResult {
-  dir: string;
-  logs: string[];
-}
-
-/** Writes a project under <tmp>/<project dir name> and loads its Tiltfile. */
-function load(
+/** Loads a project kept in <tmp>/myapp (or <tmp>/<project>), whose name docker_compose uses. */
+const load = (
   files: Record<string, string>,
   opts: { env?: Record<string, string>; project?: string } = {},
-): Loaded {
-  const root = mkdtempSync(join(tmpdir(), 'tilt-compose-'));
-  dirs.push(root);
-  const dir = join(root, opts.project ?? 'myapp');
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, name)), { recursive: true });
-    writeFileSync(join(dir, name), text);
-  }
-  const logs: string[] = [];
-  const r = loadTiltfile({
-    path: join(dir, 'Tiltfile'),
-    env: opts.env ?? {},
-    log: (l) => logs.push(l),
-  });
-  return { ...r, dir, logs };
-}
+): LoadedProject => loadProject(files, { env: opts.env, subdir: opts.project ?? 'myapp' });
 
 const byName = (r: TiltfileResult, name: string): Manifest => {
   const m = r.manifests.find((x) => x.name === name);

@@ -1,34 +1,26 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { loadTiltfile } from '../../src/tiltfile/index.js';
 import { resultJSON } from '../../src/tiltfile/result-json.js';
 import { apiObjectsOf } from '../../src/tiltfile/builtins/extensions.js';
 import { execTiltfile } from '../../src/tiltfile/loader.js';
+import { loadProjectAt, podYAML, removeProjects, writeProject } from './helpers.js';
 
-function write(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'tiltfile-ext-'));
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, name)), { recursive: true });
-    writeFileSync(join(dir, name), text);
-  }
-  return dir;
-}
+afterEach(removeProjects);
 
+/** Loads the project in dir, with its result as JSON too. */
 function load(dir: string) {
-  const log: string[] = [];
-  const r = loadTiltfile({ path: join(dir, 'Tiltfile'), env: {}, log: (l) => log.push(l) });
-  return { ...r, log, json: resultJSON(r) };
+  const r = loadProjectAt(dir);
+  return { ...r, json: resultJSON(r) };
 }
 
 describe("load('ext://...')", () => {
   it('loads an extension from a file:// repository registered as default', () => {
-    const repo = write({
+    const repo = writeProject({
       'hello/Tiltfile': "def hello(name):\n    local_resource('hello-' + name, 'echo hi')\n",
     });
-    const dir = write({
+    const dir = writeProject({
       Tiltfile: `v1alpha1.extension_repo(name='default', url='${pathToFileURL(repo).href}')
 load('ext://hello', 'hello')
 hello('world')
@@ -41,8 +33,8 @@ hello('world')
   });
 
   it('follows an extension object to its repository and path', () => {
-    const repo = write({ 'nested/greet/Tiltfile': 'greeting = "hi"\n' });
-    const dir = write({
+    const repo = writeProject({ 'nested/greet/Tiltfile': 'greeting = "hi"\n' });
+    const dir = writeProject({
       Tiltfile: `v1alpha1.extension_repo(name='mine', url='${pathToFileURL(repo).href}')
 v1alpha1.extension(name='greet', repo_name='mine', repo_path='nested/greet')
 load('ext://greet', 'greeting')
@@ -51,12 +43,12 @@ print(greeting)
     });
     const r = load(dir);
     expect(r.error).toBeNull();
-    expect(r.log).toContain('hi');
+    expect(r.logs).toContain('hi');
   });
 
   it('explains that the default GitHub repository cannot be fetched without a local copy', () => {
     const r = load(
-      write({ Tiltfile: "load('ext://restart_process', 'docker_build_with_restart')\n" }),
+      writeProject({ Tiltfile: "load('ext://restart_process', 'docker_build_with_restart')\n" }),
     );
     expect(r.error).toContain(
       'Error: cannot load ext://restart_process: loading extension "restart_process": extension repo default (https://github.com/tilt-dev/tilt-extensions) cannot be fetched from here.',
@@ -64,8 +56,8 @@ print(greeting)
   });
 
   it('names the missing extension of a local repository', () => {
-    const repo = write({ 'other/Tiltfile': '' });
-    const dir = write({
+    const repo = writeProject({ 'other/Tiltfile': '' });
+    const dir = writeProject({
       Tiltfile: `v1alpha1.extension_repo(name='default', url='${pathToFileURL(repo).href}')\nload('ext://nope', 'x')\n`,
     });
     expect(load(dir).error).toContain('extension "nope" not found in repo default');
@@ -74,7 +66,7 @@ print(greeting)
 
 describe('v1alpha1 objects', () => {
   it('keeps declared objects with their specs', () => {
-    const dir = write({
+    const dir = writeProject({
       Tiltfile: `v1alpha1.ui_button(name='restart', text='Restart', location={'component_type': 'resource'}, labels={'team': 'a'})
 v1alpha1.cmd(name='hello', args=['echo', 'hi'])
 `,
@@ -101,7 +93,7 @@ v1alpha1.cmd(name='hello', args=['echo', 'hi'])
 
   it('refuses the same name with a different spec', () => {
     const r = load(
-      write({
+      writeProject({
         Tiltfile: "v1alpha1.cmd(name='x', args=['a'])\nv1alpha1.cmd(name='x', args=['b'])\n",
       }),
     );
@@ -111,7 +103,7 @@ v1alpha1.cmd(name='hello', args=['echo', 'hi'])
   it('accepts the same declaration twice', () => {
     expect(
       load(
-        write({
+        writeProject({
           Tiltfile: "v1alpha1.cmd(name='x', args=['a'])\nv1alpha1.cmd(name='x', args=['a'])\n",
         }),
       ).error,
@@ -121,19 +113,19 @@ v1alpha1.cmd(name='hello', args=['echo', 'hi'])
 
 describe('load_dynamic', () => {
   it("returns the file's exported symbols as a dict", () => {
-    const dir = write({
+    const dir = writeProject({
       Tiltfile: "d = load_dynamic('lib.star')\nprint(sorted(d.keys()), d['answer'])\n",
       'lib.star': 'answer = 42\n_private = 1\ndef f():\n    pass\n',
     });
     const r = load(dir);
     expect(r.error).toBeNull();
-    expect(r.log).toContain('["answer", "f"] 42');
+    expect(r.logs).toContain('["answer", "f"] 42');
   });
 });
 
 describe('k8s_custom_deploy', () => {
   it('makes a resource deployed by the apply command, building its image deps first', () => {
-    const dir = write({
+    const dir = writeProject({
       Tiltfile: `docker_build('my-image', '.')
 k8s_custom_deploy('custom', apply_cmd='./apply.sh', delete_cmd='./delete.sh', deps=['src'], image_deps=['my-image'])
 `,
@@ -150,13 +142,12 @@ k8s_custom_deploy('custom', apply_cmd='./apply.sh', delete_cmd='./delete.sh', de
 
 describe('live update checks after assembly', () => {
   it('refuses restart_container() for a Kubernetes resource', () => {
-    const dir = write({
+    const dir = writeProject({
       Tiltfile: `docker_build('app', '.', live_update=[sync('.', '/app'), restart_container()])
 k8s_yaml('d.yml')
 `,
       Dockerfile: 'FROM busybox\n',
-      'd.yml':
-        'apiVersion: v1\nkind: Pod\nmetadata:\n  name: app\nspec:\n  containers:\n    - name: app\n      image: app\n',
+      'd.yml': podYAML('app', 'app'),
     });
     expect(load(dir).error).toContain(
       'Found `restart_container()` LiveUpdate step in resource(s): [app]',
@@ -164,7 +155,7 @@ k8s_yaml('d.yml')
   });
 
   it('fails when a step was created but never used', () => {
-    const r = load(write({ Tiltfile: "s = sync('.', '/app')\n" }));
+    const r = load(writeProject({ Tiltfile: "s = sync('.', '/app')\n" }));
     expect(r.error).toContain(
       'found 1 live_update steps that were created but not used in a live_update',
     );
@@ -173,10 +164,10 @@ k8s_yaml('d.yml')
 
 describe('log lines', () => {
   it('announces the load and its success', () => {
-    const dir = write({ Tiltfile: "local_resource('x', 'true')\n" });
+    const dir = writeProject({ Tiltfile: "local_resource('x', 'true')\n" });
     const r = load(dir);
-    expect(r.log[0]).toBe(`Loading Tiltfile at: ${join(dir, 'Tiltfile')}`);
-    expect(r.log[r.log.length - 1]).toMatch(
+    expect(r.logs[0]).toBe(`Loading Tiltfile at: ${join(dir, 'Tiltfile')}`);
+    expect(r.logs[r.logs.length - 1]).toMatch(
       /^Successfully loaded Tiltfile \(\d+(\.\d+)?(ms|s|µs)\)$/,
     );
   });
@@ -184,7 +175,7 @@ describe('log lines', () => {
 
 describe('a Tiltfile that never ends', () => {
   it('is stopped by a timeout, with the position it had reached', () => {
-    const dir = write({ Tiltfile: 'x = 0\nwhile True:\n    x += 1\n' });
+    const dir = writeProject({ Tiltfile: 'x = 0\nwhile True:\n    x += 1\n' });
     const r = loadTiltfile({ path: join(dir, 'Tiltfile'), env: {}, timeoutMs: 200 });
     expect(r.error).toContain(`${join(dir, 'Tiltfile')}:2:1: in <toplevel>`);
     expect(r.error).toContain('Starlark computation cancelled: timed out');

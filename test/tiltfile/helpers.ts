@@ -1,4 +1,5 @@
-// Running a Tiltfile from a temporary project directory in tests.
+// Running a Tiltfile from a temporary project directory in tests, and the
+// Kubernetes YAML such projects deploy.
 
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,7 @@ import { TILT_DIALECT } from '../../src/starlark/resolve/resolver.js';
 import type { Value } from '../../src/starlark/values/value.js';
 import { toHost } from '../../src/tiltfile/args.js';
 import { TiltfileContext } from '../../src/tiltfile/context.js';
+import { loadTiltfile, type TiltfileResult } from '../../src/tiltfile/index.js';
 import { describeTiltfileError, execTiltfile } from '../../src/tiltfile/loader.js';
 
 const projects: string[] = [];
@@ -37,6 +39,50 @@ export function writeProject(
 /** Removes the directories made by writeProject (call from afterEach). */
 export function removeProjects(): void {
   for (const d of projects.splice(0)) rmSync(d, { recursive: true, force: true });
+}
+
+export interface LoadProjectOptions {
+  /** Arguments after `--`. */
+  args?: string[];
+  /** The environment of the Tiltfile (default: empty). */
+  env?: Record<string, string>;
+  /**
+   * A subdirectory of the temporary directory to hold the project, for when
+   * the project directory's name matters (docker_compose's project name).
+   */
+  subdir?: string;
+}
+
+export type LoadedProject = TiltfileResult & {
+  /** The project directory, holding the Tiltfile. */
+  dir: string;
+  /** Log lines, the loader's own included. */
+  logs: string[];
+};
+
+/** Loads the Tiltfile of the project in `dir` as `tilt up` does, collecting its log lines. */
+export function loadProjectAt(dir: string, opts: LoadProjectOptions = {}): LoadedProject {
+  const logs: string[] = [];
+  const r = loadTiltfile({
+    path: join(dir, 'Tiltfile'),
+    args: opts.args ?? [],
+    env: opts.env ?? {},
+    log: (l) => logs.push(l),
+  });
+  return { ...r, dir, logs };
+}
+
+/** Writes the files (a Tiltfile among them) into a fresh project and loads it. */
+export function loadProject(
+  files: Record<string, string>,
+  opts: LoadProjectOptions = {},
+): LoadedProject {
+  const sub = opts.subdir;
+  if (!sub) return loadProjectAt(writeProject(files), opts);
+  const root = writeProject(
+    Object.fromEntries(Object.entries(files).map(([name, text]) => [join(sub, name), text])),
+  );
+  return loadProjectAt(join(root, sub), opts);
 }
 
 export interface RunOptions {
@@ -84,7 +130,7 @@ export function runTiltfile(src: string, opts: RunOptions = {}): RunResult {
     dir,
     ctx,
     error,
-    message: error ? (error instanceof EvalError ? error.msg : error.message) : null,
+    message: error ? toHost(error instanceof EvalError ? error.msg : error.message) : null,
     shown: error ? describeTiltfileError(error) : null,
     logs,
     output: logs.map((l) => l + '\n').join(''),
@@ -134,4 +180,69 @@ export function runWithBuiltins(
       backtrace: describeTiltfileError(err),
     };
   }
+}
+
+export interface DeploymentOptions {
+  /** Labels of the pods, also the selector (default: app: <name>). */
+  labels?: Record<string, string>;
+  namespace?: string;
+  /** Environment variables of the container. */
+  env?: Record<string, string>;
+}
+
+/** A Deployment whose one container, "main", runs `image`. */
+export function deploymentYAML(name: string, image: string, opts: DeploymentOptions = {}): string {
+  const labels = opts.labels ?? { app: name };
+  const labelLines = (indent: string) =>
+    Object.entries(labels)
+      .map(([k, v]) => `${indent}${k}: ${v}`)
+      .join('\n');
+  const envLines = Object.entries(opts.env ?? {})
+    .map(([k, v]) => `            - name: ${k}\n              value: ${v}\n`)
+    .join('');
+  return `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${name}
+${opts.namespace ? `  namespace: ${opts.namespace}\n` : ''}spec:
+  selector:
+    matchLabels:
+${labelLines('      ')}
+  template:
+    metadata:
+      labels:
+${labelLines('        ')}
+    spec:
+      containers:
+        - name: main
+          image: ${image}
+${envLines ? `          env:\n${envLines}` : ''}`;
+}
+
+/** A Service on port 80 selecting the pods with the `selector` labels. */
+export function serviceYAML(
+  name: string,
+  selector: Record<string, string>,
+  labels: Record<string, string> = {},
+): string {
+  const lines = (m: Record<string, string>) =>
+    Object.entries(m)
+      .map(([k, v]) => `    ${k}: ${v}`)
+      .join('\n');
+  const md = lines(labels);
+  return `apiVersion: v1
+kind: Service
+metadata:
+  name: ${name}
+${md ? `  labels:\n${md}\n` : ''}spec:
+  selector:
+${lines(selector)}
+  ports:
+    - port: 80
+`;
+}
+
+/** A Pod whose one container, named like the pod, runs `image`. */
+export function podYAML(name: string, image: string): string {
+  return `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\nspec:\n  containers:\n    - name: ${name}\n      image: ${image}\n`;
 }

@@ -6,66 +6,36 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ImageTarget } from '../../src/model/manifest.js';
 import type { CustomImageSpec, DockerImageSpec } from '../../src/tiltfile/builtins/images.js';
 import { imagesOf } from '../../src/tiltfile/builtins/images.js';
-import { loadTiltfile, type TiltfileResult } from '../../src/tiltfile/index.js';
 import { resultJSON } from '../../src/tiltfile/result-json.js';
-import { removeProjects, runTiltfile, writeProject } from './helpers.js';
+import {
+  deploymentYAML,
+  loadProject,
+  removeProjects,
+  runTiltfile,
+  type LoadedProject,
+} from './helpers.js';
 
 afterEach(removeProjects);
 
-interface Loaded extends TiltfileResult {
-  dir: string;
-  logs: string[];
-}
-
-function load(files: Record<string, string>, env: Record<string, string> = {}): Loaded {
-  const dir = writeProject(files);
-  const logs: string[] = [];
-  const r = loadTiltfile({ path: join(dir, 'Tiltfile'), env, log: (l) => logs.push(l) });
-  return { ...r, dir, logs };
-}
-
-function deployment(name: string, image: string, env: Record<string, string> = {}): string {
-  const envLines = Object.entries(env)
-    .map(([k, v]) => `            - name: ${k}\n              value: ${v}\n`)
-    .join('');
-  return `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: ${name}
-spec:
-  selector:
-    matchLabels:
-      app: ${name}
-  template:
-    metadata:
-      labels:
-        app: ${name}
-    spec:
-      containers:
-        - name: main
-          image: ${image}
-${envLines ? `          env:\n${envLines}` : ''}`;
-}
-
 /** A project with a Dockerfile in foo/ and a Deployment running gcr.io/foo. */
-function fooProject(tiltfile: string, extra: Record<string, string> = {}): Loaded {
-  return load({
+function fooProject(tiltfile: string, extra: Record<string, string> = {}): LoadedProject {
+  return loadProject({
     Tiltfile: tiltfile,
     'foo/Dockerfile': 'FROM alpine\n',
-    'foo.yaml': deployment('foo', 'gcr.io/foo'),
+    'foo.yaml': deploymentYAML('foo', 'gcr.io/foo'),
     ...extra,
   });
 }
 
-function onlyTarget(r: Loaded): ImageTarget {
+function onlyTarget(r: LoadedProject): ImageTarget {
   expect(r.error).toBeNull();
   const targets = r.manifests.flatMap((m) => m.imageTargets);
   expect(targets).toHaveLength(1);
   return targets[0];
 }
 
-const dockerSpec = (r: Loaded) => onlyTarget(r).build as DockerImageSpec;
-const customSpec = (r: Loaded) => onlyTarget(r).build as CustomImageSpec;
+const dockerSpec = (r: LoadedProject) => onlyTarget(r).build as DockerImageSpec;
+const customSpec = (r: LoadedProject) => onlyTarget(r).build as CustomImageSpec;
 
 describe('docker_build', () => {
   it('records the defaults', () => {
@@ -220,10 +190,10 @@ k8s_yaml('foo.yaml')
     });
 
     it('takes dockerfile_contents as a string or a blob, reading no file', () => {
-      const s = load({
+      const s = loadProject({
         Tiltfile:
           "docker_build('gcr.io/foo', 'foo', dockerfile_contents='FROM scratch')\nk8s_yaml('foo.yaml')\n",
-        'foo.yaml': deployment('foo', 'gcr.io/foo'),
+        'foo.yaml': deploymentYAML('foo', 'gcr.io/foo'),
       });
       expect(dockerSpec(s)).toMatchObject({ dockerfile: null, dockerfileContents: 'FROM scratch' });
       expect(s.configFiles).not.toContain(join(s.dir, 'foo/Dockerfile'));
@@ -254,7 +224,7 @@ k8s_yaml('foo.yaml')
     });
 
     it('names a missing Dockerfile', () => {
-      const r = load({ Tiltfile: "docker_build('gcr.io/foo', 'foo')\n" });
+      const r = loadProject({ Tiltfile: "docker_build('gcr.io/foo', 'foo')\n" });
       expect(r.error).toBe(
         `Traceback (most recent call last):\n  ${join(r.dir, 'Tiltfile')}:1:13: in <toplevel>\n` +
           `Error in docker_build: error reading dockerfile: open ${join(r.dir, 'foo/Dockerfile')}: no such file or directory`,
@@ -369,11 +339,12 @@ k8s_yaml('foo.yaml')
       const files = {
         Tiltfile: "docker_build('gcr.io/foo', 'foo')\nk8s_yaml('foo.yaml')\n",
         'foo/Dockerfile': 'FROM alpine\n',
-        'foo.yaml': deployment('foo', 'gcr.io/foo'),
+        'foo.yaml': deploymentYAML('foo', 'gcr.io/foo'),
       };
-      expect(dockerSpec(load(files, { DOCKER_DEFAULT_PLATFORM: 'linux/amd64' })).platform).toBe(
-        'linux/amd64',
-      );
+      expect(
+        dockerSpec(loadProject(files, { env: { DOCKER_DEFAULT_PLATFORM: 'linux/amd64' } }))
+          .platform,
+      ).toBe('linux/amd64');
     });
 
     it('prefers the platform given', () => {
@@ -381,11 +352,12 @@ k8s_yaml('foo.yaml')
         Tiltfile:
           "docker_build('gcr.io/foo', 'foo', platform='linux/arm64')\nk8s_yaml('foo.yaml')\n",
         'foo/Dockerfile': 'FROM alpine\n',
-        'foo.yaml': deployment('foo', 'gcr.io/foo'),
+        'foo.yaml': deploymentYAML('foo', 'gcr.io/foo'),
       };
-      expect(dockerSpec(load(files, { DOCKER_DEFAULT_PLATFORM: 'linux/amd64' })).platform).toBe(
-        'linux/arm64',
-      );
+      expect(
+        dockerSpec(loadProject(files, { env: { DOCKER_DEFAULT_PLATFORM: 'linux/amd64' } }))
+          .platform,
+      ).toBe('linux/arm64');
     });
 
     it('wants a string', () => {
@@ -405,11 +377,11 @@ k8s_yaml('foo.yaml')
 `,
       'foo/Dockerfile': 'FROM alpine\n',
       'fetcher/Dockerfile': 'FROM alpine\n',
-      'foo.yaml': deployment('foo', 'gcr.io/foo', { FETCHER_IMAGE: 'gcr.io/fetcher' }),
+      'foo.yaml': deploymentYAML('foo', 'gcr.io/foo', { env: { FETCHER_IMAGE: 'gcr.io/fetcher' } }),
     });
 
     it('attaches an image named by an env var value to the workload', () => {
-      const r = load(files(true));
+      const r = loadProject(files(true));
       expect(r.error).toBeNull();
       expect(r.warnings).toEqual([]);
       expect(r.manifests.map((m) => [m.name, m.imageTargets.map((t) => t.ref)])).toEqual([
@@ -418,7 +390,7 @@ k8s_yaml('foo.yaml')
     });
 
     it('leaves env vars alone by default', () => {
-      const r = load(files(false));
+      const r = loadProject(files(false));
       expect(r.manifests[0].imageTargets.map((t) => t.ref)).toEqual(['gcr.io/foo']);
       expect(r.warnings[0]).toContain(
         'Image not used in any Kubernetes config:\n    ✕ gcr.io/fetcher',
@@ -607,10 +579,10 @@ k8s_yaml('foo.yaml')
   });
 
   it('resolves paths relative to the Tiltfile that calls it', () => {
-    const r = load({
+    const r = loadProject({
       Tiltfile: "include('proj/Tiltfile')\nk8s_yaml('foo.yaml')\n",
       'proj/Tiltfile': "custom_build('gcr.io/foo', 'build.sh', ['foo'])\n",
-      'foo.yaml': deployment('foo', 'gcr.io/foo'),
+      'foo.yaml': deploymentYAML('foo', 'gcr.io/foo'),
     });
     expect(customSpec(r)).toMatchObject({
       deps: [join(r.dir, 'proj/foo')],

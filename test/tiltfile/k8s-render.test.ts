@@ -1,29 +1,13 @@
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadTiltfile, type TiltfileResult } from '../../src/tiltfile/index.js';
 import { resultJSON } from '../../src/tiltfile/result-json.js';
 import { filterHelmTestYAML, parseHelmVersion } from '../../src/tiltfile/builtins/k8s-render.js';
+import { loadProjectAt, removeProjects, writeProject, type LoadedProject } from './helpers.js';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+afterEach(removeProjects);
 
-interface Loaded extends TiltfileResult {
-  dir: string;
-  bin: string;
-  logs: string[];
-}
+type Loaded = LoadedProject & { bin: string };
 
 /** `cat`, for the fake tools, which run with nothing else on their PATH. */
 const CAT = (process.env.PATH ?? '')
@@ -36,27 +20,17 @@ const CAT = (process.env.PATH ?? '')
  * only PATH the Tiltfile's commands see) and loads it.
  */
 function load(files: Record<string, string>, bins: Record<string, string> = {}): Loaded {
-  const dir = mkdtempSync(join(tmpdir(), 'tilt-render-'));
-  dirs.push(dir);
+  const scripts = Object.fromEntries(
+    Object.entries(bins).map(([name, script]) => [join('bin', name), `#!/bin/sh\n${script}`]),
+  );
+  const dir = writeProject({ ...files, ...scripts });
   const bin = join(dir, 'bin');
-  mkdirSync(bin);
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, name)), { recursive: true });
-    writeFileSync(join(dir, name), text);
-  }
-  for (const [name, script] of Object.entries(bins)) {
-    writeFileSync(join(bin, name), `#!/bin/sh\n${script}`);
-    chmodSync(join(bin, name), 0o755);
-  }
-  const logs: string[] = [];
-  const r = loadTiltfile({
-    path: join(dir, 'Tiltfile'),
-    env: { PATH: bin, ARGS_LOG: join(dir, 'args.log') },
-    log: (l) => logs.push(l),
-  });
+  mkdirSync(bin, { recursive: true });
+  for (const name of Object.keys(bins)) chmodSync(join(bin, name), 0o755);
+  const r = loadProjectAt(dir, { env: { PATH: bin, ARGS_LOG: join(dir, 'args.log') } });
   // the loader's own lines are not the builtins'
-  const own = logs.filter((l) => !/^(Loading|Successfully loaded) Tiltfile/.test(l));
-  return { ...r, dir, bin, logs: own };
+  const own = r.logs.filter((l) => !/^(Loading|Successfully loaded) Tiltfile/.test(l));
+  return { ...r, bin, logs: own };
 }
 
 const args = (r: Loaded) => readFileSync(join(r.dir, 'args.log'), 'utf8').trim();

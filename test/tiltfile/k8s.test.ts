@@ -6,73 +6,17 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Manifest } from '../../src/model/manifest.js';
 import { k8sOf } from '../../src/tiltfile/builtins/k8s.js';
-import { loadTiltfile, type TiltfileResult } from '../../src/tiltfile/index.js';
 import { resultJSON } from '../../src/tiltfile/result-json.js';
-import { removeProjects, runTiltfile, writeProject } from './helpers.js';
+import {
+  deploymentYAML,
+  loadProject,
+  removeProjects,
+  runTiltfile,
+  serviceYAML,
+  type LoadedProject,
+} from './helpers.js';
 
 afterEach(removeProjects);
-
-interface Loaded extends TiltfileResult {
-  dir: string;
-  logs: string[];
-}
-
-function load(files: Record<string, string>, env: Record<string, string> = {}): Loaded {
-  const dir = writeProject(files);
-  const logs: string[] = [];
-  const r = loadTiltfile({ path: join(dir, 'Tiltfile'), env, log: (l) => logs.push(l) });
-  return { ...r, dir, logs };
-}
-
-interface DeploymentOpts {
-  image?: string;
-  namespace?: string;
-  labels?: Record<string, string>;
-}
-
-function deployment(name: string, opts: DeploymentOpts = {}): string {
-  const labels = opts.labels ?? { app: name };
-  const l = (indent: string) =>
-    Object.entries(labels)
-      .map(([k, v]) => `${indent}${k}: ${v}`)
-      .join('\n');
-  return `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: ${name}
-${opts.namespace ? `  namespace: ${opts.namespace}\n` : ''}spec:
-  selector:
-    matchLabels:
-${l('      ')}
-  template:
-    metadata:
-      labels:
-${l('        ')}
-    spec:
-      containers:
-        - name: main
-          image: ${opts.image ?? `gcr.io/${name}`}
-`;
-}
-
-function service(name: string, selector: Record<string, string>, labels = {}): string {
-  const s = Object.entries(selector)
-    .map(([k, v]) => `    ${k}: ${v}`)
-    .join('\n');
-  const md = Object.entries(labels)
-    .map(([k, v]) => `    ${k}: ${v}`)
-    .join('\n');
-  return `apiVersion: v1
-kind: Service
-metadata:
-  name: ${name}
-${md ? `  labels:\n${md}\n` : ''}spec:
-  selector:
-${s}
-  ports:
-    - port: 80
-`;
-}
 
 function object(kind: string, name: string, apiVersion = 'v1', extra = ''): string {
   return `apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata:\n  name: ${name}\n${extra}`;
@@ -80,31 +24,31 @@ function object(kind: string, name: string, apiVersion = 'v1', extra = ''): stri
 
 const docs = (...ds: string[]) => ds.join('---\n');
 
-const FOO = { 'foo.yaml': deployment('foo') };
+const FOO = { 'foo.yaml': deploymentYAML('foo', 'gcr.io/foo') };
 
-function byName(r: Loaded, name: string): Manifest {
+function byName(r: LoadedProject, name: string): Manifest {
   expect(r.error).toBeNull();
   const m = r.manifests.find((x) => x.name === name);
   if (!m) throw new Error(`no manifest ${name} in ${r.manifests.map((x) => x.name).join(', ')}`);
   return m;
 }
 
-const names = (r: Loaded) => r.manifests.map((m) => [m.name, m.k8s?.objectNames]);
+const names = (r: LoadedProject) => r.manifests.map((m) => [m.name, m.k8s?.objectNames]);
 
 /** The first line of a Tilt backtrace's frame for a call at line:col of the main Tiltfile. */
-const at = (r: Loaded, line: number, col: number) =>
+const at = (r: LoadedProject, line: number, col: number) =>
   `${join(r.dir, 'Tiltfile')}:${line}:${col}: in <toplevel>`;
 
 describe('k8s_yaml', () => {
   it('takes a path, a blob, or a list of them, and watches the files', () => {
-    const r = load({
+    const r = loadProject({
       Tiltfile: `
 k8s_yaml('a.yaml')
 k8s_yaml(blob(${JSON.stringify(object('ConfigMap', 'b'))}))
 k8s_yaml(['c.yaml', read_file('d.yaml')])
 `,
-      'a.yaml': deployment('a'),
-      'c.yaml': deployment('c'),
+      'a.yaml': deploymentYAML('a', 'gcr.io/a'),
+      'c.yaml': deploymentYAML('c', 'gcr.io/c'),
       'd.yaml': object('Secret', 'd'),
     });
     expect(names(r)).toEqual([
@@ -116,16 +60,16 @@ k8s_yaml(['c.yaml', read_file('d.yaml')])
   });
 
   it('reads every document of a stream', () => {
-    const r = load({
+    const r = loadProject({
       Tiltfile: "k8s_yaml('all.yaml')\n",
-      'all.yaml': docs(deployment('a'), deployment('b')),
+      'all.yaml': docs(deploymentYAML('a', 'gcr.io/a'), deploymentYAML('b', 'gcr.io/b')),
     });
     expect(names(r).map(([n]) => n)).toEqual(['a', 'b']);
   });
 
   it('refuses empty YAML', () => {
     for (const arg of ["blob('')", 'None', '[]']) {
-      const r = load({ Tiltfile: `k8s_yaml(${arg})\n` });
+      const r = loadProject({ Tiltfile: `k8s_yaml(${arg})\n` });
       expect(r.error).toBe(
         `Traceback (most recent call last):\n  ${at(r, 1, 9)}\nError in k8s_yaml: Empty YAML passed to k8s_yaml`,
       );
@@ -133,7 +77,7 @@ k8s_yaml(['c.yaml', read_file('d.yaml')])
   });
 
   it('names a missing file', () => {
-    const r = load({ Tiltfile: "k8s_yaml('missing.yaml')\n" });
+    const r = loadProject({ Tiltfile: "k8s_yaml('missing.yaml')\n" });
     expect(r.error).toContain(
       `Error in k8s_yaml: error reading yaml file: open ${join(r.dir, 'missing.yaml')}: no such file or directory`,
     );
@@ -141,7 +85,7 @@ k8s_yaml(['c.yaml', read_file('d.yaml')])
   });
 
   it('names the file and line of malformed YAML', () => {
-    const r = load({
+    const r = loadProject({
       Tiltfile: "k8s_yaml('bad.yaml')\n",
       'bad.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  bad: [\n',
     });
@@ -151,30 +95,30 @@ k8s_yaml(['c.yaml', read_file('d.yaml')])
   });
 
   it('says a file of non-objects is not YAML', () => {
-    const r = load({ Tiltfile: "k8s_yaml('bar.yaml')\n", 'bar.yaml': 'im not yaml' });
+    const r = loadProject({ Tiltfile: "k8s_yaml('bar.yaml')\n", 'bar.yaml': 'im not yaml' });
     expect(r.error).toContain(
       `Error in k8s_yaml: ${join(r.dir, 'bar.yaml')} is not a valid YAML file: `,
     );
   });
 
   it('names the source of a malformed blob', () => {
-    const b = load({ Tiltfile: "k8s_yaml(blob('hi'))\n" });
+    const b = loadProject({ Tiltfile: "k8s_yaml(blob('hi'))\n" });
     expect(b.error).toContain('Error reading yaml from Tiltfile blob() call: ');
-    const f = load({ Tiltfile: "k8s_yaml(read_file('foo.yaml'))\n", 'foo.yaml': 'hi' });
+    const f = loadProject({ Tiltfile: "k8s_yaml(read_file('foo.yaml'))\n", 'foo.yaml': 'hi' });
     expect(f.error).toContain(`Error reading yaml from file: ${join(f.dir, 'foo.yaml')}: `);
-    const l = load({ Tiltfile: "k8s_yaml(local('echo hi'))\n" });
+    const l = loadProject({ Tiltfile: "k8s_yaml(local('echo hi'))\n" });
     expect(l.error).toContain('Error reading yaml from local: echo hi: ');
   });
 
   it('names an argument that is not YAML', () => {
-    const r = load({ Tiltfile: 'k8s_yaml(1)\n' });
+    const r = loadProject({ Tiltfile: 'k8s_yaml(1)\n' });
     expect(r.error).toContain(
       'Error in k8s_yaml: expected path | string. Actual type: starlark.Int',
     );
   });
 
   it('refuses the same object twice, saying where it was first registered', () => {
-    const r = load({ Tiltfile: "\nk8s_yaml('foo.yaml')\nk8s_yaml('foo.yaml')\n", ...FOO });
+    const r = loadProject({ Tiltfile: "\nk8s_yaml('foo.yaml')\nk8s_yaml('foo.yaml')\n", ...FOO });
     expect(r.error).toBe(
       `Traceback (most recent call last):\n  ${at(r, 3, 9)}\n` +
         'Error in k8s_yaml: Duplicate YAML: Deployment foo\n' +
@@ -185,13 +129,13 @@ k8s_yaml(['c.yaml', read_file('d.yaml')])
   });
 
   it('names the namespace of a duplicate, also within one call', () => {
-    const dup = deployment('foo', { namespace: 'ns1' });
-    const r = load({ Tiltfile: "k8s_yaml('all.yaml')\n", 'all.yaml': docs(dup, dup) });
+    const dup = deploymentYAML('foo', 'gcr.io/foo', { namespace: 'ns1' });
+    const r = loadProject({ Tiltfile: "k8s_yaml('all.yaml')\n", 'all.yaml': docs(dup, dup) });
     expect(r.error).toContain('Duplicate YAML: Deployment foo (Namespace: ns1)\n');
   });
 
   it('keeps one copy of a duplicate when allowed', () => {
-    const r = load({
+    const r = loadProject({
       Tiltfile: "k8s_yaml('foo.yaml')\nk8s_yaml('foo.yaml', allow_duplicates=True)\n",
       ...FOO,
     });
@@ -199,7 +143,7 @@ k8s_yaml(['c.yaml', read_file('d.yaml')])
   });
 
   it('fails on an image that is not a reference', () => {
-    const r = load({
+    const r = loadProject({
       Tiltfile: "k8s_yaml('pod.yaml')\n",
       'pod.yaml': object('Pod', 'test-pod', 'v1', 'spec:\n  containers:\n  - image: IMAGE_URL\n'),
     });
@@ -211,15 +155,15 @@ k8s_yaml(['c.yaml', read_file('d.yaml')])
 
 describe('filter_yaml', () => {
   const all = docs(
-    deployment('doggos', {
+    deploymentYAML('doggos', 'gcr.io/doggos', {
       namespace: 'the-dog-zone',
       labels: { app: 'doggos', tier: 'web' },
     }).replace(
       'metadata:\n  name: doggos\n',
       'metadata:\n  name: doggos\n  labels:\n    app: doggos\n    tier: web\n',
     ),
-    service('doggos', { app: 'doggos' }, { app: 'doggos' }),
-    deployment('snack', { labels: { app: 'snack' } }),
+    serviceYAML('doggos', { app: 'doggos' }, { app: 'doggos' }),
+    deploymentYAML('snack', 'gcr.io/snack', { labels: { app: 'snack' } }),
   );
 
   function filter(args: string) {
@@ -272,7 +216,7 @@ describe('filter_yaml', () => {
   });
 
   it('gives an empty match, which k8s_yaml refuses', () => {
-    const r = load({
+    const r = loadProject({
       Tiltfile: "m, rest = filter_yaml('k8s.yaml', namespace='dne')\nk8s_yaml(m)\n",
       'k8s.yaml': all,
     });
@@ -291,7 +235,7 @@ describe('filter_yaml', () => {
   });
 
   it('keeps the blob source for messages', () => {
-    const r = load({
+    const r = loadProject({
       Tiltfile: "m, rest = filter_yaml(blob('hi'))\n",
     });
     expect(r.error).toContain('Error reading yaml from Tiltfile blob() call: ');
@@ -333,7 +277,7 @@ describe('k8s_resource', () => {
     ];
     for (const [expr, want] of cases) {
       it(`takes ${expr}`, () => {
-        const r = load({
+        const r = loadProject({
           Tiltfile: `k8s_yaml('foo.yaml')\nk8s_resource('foo', port_forwards=${expr})\n`,
           ...FOO,
         });
@@ -344,7 +288,7 @@ describe('k8s_resource', () => {
     }
 
     it('shows them in the result', () => {
-      const r = load({
+      const r = loadProject({
         Tiltfile:
           "k8s_yaml('foo.yaml')\nk8s_resource('foo', port_forwards=['h.local:8000:80', port_forward(9000, name='ui', link_path='/x')])\n",
         ...FOO,
@@ -385,7 +329,7 @@ describe('k8s_resource', () => {
     ];
     for (const [expr, msg] of errors) {
       it(`refuses ${expr}`, () => {
-        const r = load({
+        const r = loadProject({
           Tiltfile: `k8s_yaml('foo.yaml')\nk8s_resource('foo', port_forwards=${expr})\n`,
           ...FOO,
         });
@@ -394,7 +338,7 @@ describe('k8s_resource', () => {
     }
 
     it('appends across calls', () => {
-      const r = load({
+      const r = loadProject({
         Tiltfile:
           "k8s_yaml('foo.yaml')\nk8s_resource('foo', port_forwards=8001)\nk8s_resource('foo', port_forwards=8000)\n",
         ...FOO,
@@ -432,7 +376,7 @@ describe('k8s_resource', () => {
 
   describe('extra_pod_selectors', () => {
     const run = (expr: string) =>
-      load({
+      loadProject({
         Tiltfile: `k8s_yaml('foo.yaml')\nk8s_resource('foo', extra_pod_selectors=${expr})\n`,
         ...FOO,
       });
@@ -484,7 +428,7 @@ describe('k8s_resource', () => {
     ];
     for (const [global, args, mode, autoInit] of cases) {
       it(`gives ${mode}, auto_init=${autoInit} for "${global}" + k8s_resource('foo'${args})`, () => {
-        const r = load({
+        const r = loadProject({
           Tiltfile: `${global}\nk8s_yaml('foo.yaml')\nk8s_resource('foo'${args})\n`,
           ...FOO,
         });
@@ -493,7 +437,7 @@ describe('k8s_resource', () => {
     }
 
     it('wants a trigger mode', () => {
-      const r = load({
+      const r = loadProject({
         Tiltfile: "k8s_yaml('foo.yaml')\nk8s_resource('foo', trigger_mode=1)\n",
         ...FOO,
       });
@@ -507,7 +451,7 @@ describe('k8s_resource', () => {
     const config = object('ConfigMap', 'config', 'v1', 'data:\n  foo: bar\n');
 
     it('defaults from the objects: none for a Deployment, succeeded for a Job', () => {
-      const r = load({
+      const r = loadProject({
         Tiltfile: "k8s_yaml(['foo.yaml', 'job.yaml'])\n",
         ...FOO,
         'job.yaml': object('Job', 'myjob', 'batch/v1'),
@@ -517,7 +461,7 @@ describe('k8s_resource', () => {
     });
 
     it('ignores pods for a resource grouped by hand from objects without images', () => {
-      const r = load({
+      const r = loadProject({
         Tiltfile: "k8s_yaml('config.yaml')\nk8s_resource(new_name='config', objects=['config'])\n",
         'config.yaml': config,
       });
@@ -525,7 +469,7 @@ describe('k8s_resource', () => {
     });
 
     it('waits when a hand-grouped resource selects pods', () => {
-      const r = load({
+      const r = loadProject({
         Tiltfile:
           "k8s_yaml('config.yaml')\nk8s_resource(new_name='config', objects=['config'], extra_pod_selectors={'app': 'x'})\n",
         'config.yaml': config,
@@ -535,7 +479,7 @@ describe('k8s_resource', () => {
 
     it('takes each allowed value', () => {
       for (const v of ['wait', 'ignore', 'succeeded']) {
-        const r = load({
+        const r = loadProject({
           Tiltfile: `k8s_yaml('config.yaml')\nk8s_resource(new_name='config', objects=['config'], pod_readiness='${v}')\n`,
           'config.yaml': config,
         });
@@ -544,14 +488,14 @@ describe('k8s_resource', () => {
     });
 
     it('refuses other values', () => {
-      const r = load({
+      const r = loadProject({
         Tiltfile: "k8s_yaml('foo.yaml')\nk8s_resource('foo', pod_readiness='w')\n",
         ...FOO,
       });
       expect(r.error).toContain(
         'Error in k8s_resource: k8s_resource: for parameter pod_readiness: Invalid value. Allowed: {ignore, wait}. Got: w',
       );
-      const t = load({
+      const t = loadProject({
         Tiltfile: "k8s_yaml('foo.yaml')\nk8s_resource('foo', pod_readiness=1)\n",
         ...FOO,
       });
@@ -564,18 +508,18 @@ describe('k8s_resource', () => {
   describe('discovery_strategy', () => {
     it('records the strategy', () => {
       for (const v of ['default', 'selectors-only']) {
-        const r = load({
+        const r = loadProject({
           Tiltfile: `k8s_yaml('foo.yaml')\nk8s_resource('foo', discovery_strategy='${v}')\n`,
           ...FOO,
         });
         expect(byName(r, 'foo').k8s!.discoveryStrategy).toBe(v);
       }
-      const d = load({ Tiltfile: "k8s_yaml('foo.yaml')\n", ...FOO });
+      const d = loadProject({ Tiltfile: "k8s_yaml('foo.yaml')\n", ...FOO });
       expect(byName(d, 'foo').k8s!.discoveryStrategy).toBe('');
     });
 
     it('refuses other values', () => {
-      const r = load({
+      const r = loadProject({
         Tiltfile: "k8s_yaml('foo.yaml')\nk8s_resource('foo', discovery_strategy='typo')\n",
         ...FOO,
       });
@@ -587,7 +531,7 @@ describe('k8s_resource', () => {
 
   describe('links and labels', () => {
     it('appends links across calls', () => {
-      const r = load({
+      const r = loadProject({
         Tiltfile: `
 k8s_yaml('foo.yaml')
 k8s_resource('foo', links=['http://demo.localhost/', link('www.zombo.com', 'zombo')])
@@ -604,7 +548,7 @@ k8s_resource('foo', links='demo.localhost/docs')
     });
 
     it('names a bad link', () => {
-      const r = load({
+      const r = loadProject({
         Tiltfile: "k8s_yaml('foo.yaml')\nk8s_resource('foo', links=123)\n",
         ...FOO,
       });
@@ -612,7 +556,7 @@ k8s_resource('foo', links='demo.localhost/docs')
     });
 
     it('takes a label or a list of them, merging across calls', () => {
-      const r = load({
+      const r = loadProject({
         Tiltfile: `
 k8s_yaml('foo.yaml')
 k8s_resource('foo', labels='backend')
@@ -624,7 +568,7 @@ k8s_resource('foo', labels=['core', 'backend'])
     });
 
     it('refuses labels that are not valid Kubernetes labels', () => {
-      const r = load({
+      const r = loadProject({
         Tiltfile: "k8s_yaml('foo.yaml')\nk8s_resource('foo', labels='a b')\n",
         ...FOO,
       });
@@ -633,14 +577,17 @@ k8s_resource('foo', labels=['core', 'backend'])
           "'-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or " +
           "'123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')",
       );
-      const p = load({
+      const p = loadProject({
         Tiltfile: "k8s_yaml('foo.yaml')\nk8s_resource('foo', labels='tilt.dev/x')\n",
         ...FOO,
       });
       expect(p.error).toContain(
         'Invalid label "tilt.dev/x": a valid label must be an empty string',
       );
-      const t = load({ Tiltfile: "k8s_yaml('foo.yaml')\nk8s_resource('foo', labels=1)\n", ...FOO });
+      const t = loadProject({
+        Tiltfile: "k8s_yaml('foo.yaml')\nk8s_resource('foo', labels=1)\n",
+        ...FOO,
+      });
       expect(t.error).toContain(
         'k8s_resource: for parameter labels: value should be a label or List or Tuple of labels, but is of type int',
       );
@@ -648,10 +595,10 @@ k8s_resource('foo', labels=['core', 'backend'])
   });
 
   it('records resource_deps', () => {
-    const r = load({
+    const r = loadProject({
       Tiltfile: "k8s_yaml(['a.yaml', 'b.yaml'])\nk8s_resource('b', resource_deps=['a'])\n",
-      'a.yaml': deployment('a'),
-      'b.yaml': deployment('b'),
+      'a.yaml': deploymentYAML('a', 'gcr.io/a'),
+      'b.yaml': deploymentYAML('b', 'gcr.io/b'),
     });
     expect(resultJSON(r).manifests.map((m) => [m.name, m.resourceDeps])).toEqual([
       ['a', []],
@@ -660,14 +607,14 @@ k8s_resource('foo', labels=['core', 'backend'])
   });
 
   it('wants resource_deps as a sequence of strings', () => {
-    const s = load({
+    const s = loadProject({
       Tiltfile: "k8s_yaml('foo.yaml')\nk8s_resource('foo', resource_deps='a')\n",
       ...FOO,
     });
     expect(s.error).toContain(
       'k8s_resource: for parameter resource_deps: got string, want sequence',
     );
-    const e = load({
+    const e = loadProject({
       Tiltfile: "k8s_yaml('foo.yaml')\nk8s_resource('foo', resource_deps=[1])\n",
       ...FOO,
     });
@@ -676,7 +623,7 @@ k8s_resource('foo', labels=['core', 'backend'])
 
   describe('naming', () => {
     it('renames with new_name, and later calls use the new name', () => {
-      const r = load({
+      const r = loadProject({
         Tiltfile:
           "k8s_yaml('foo.yaml')\nk8s_resource('foo', new_name='bar')\nk8s_resource('bar', new_name='baz')\n",
         ...FOO,
@@ -685,7 +632,7 @@ k8s_resource('foo', labels=['core', 'backend'])
     });
 
     it('names the unknown workload and the known ones', () => {
-      const r = load({
+      const r = loadProject({
         Tiltfile: "k8s_yaml('foo.yaml')\nk8s_resource('bar', new_name='baz')\n",
         ...FOO,
       });
@@ -695,10 +642,10 @@ k8s_resource('foo', labels=['core', 'backend'])
     });
 
     it('refuses to rename onto an existing resource', () => {
-      const r = load({
+      const r = loadProject({
         Tiltfile: "k8s_yaml(['foo.yaml', 'bar.yaml'])\nk8s_resource('foo', new_name='bar')\n",
         ...FOO,
-        'bar.yaml': deployment('bar'),
+        'bar.yaml': deploymentYAML('bar', 'gcr.io/bar'),
       });
       expect(r.error).toContain(
         `k8s_resource at ${join(r.dir, 'Tiltfile')}:2:13 specified to rename "foo" to "bar", but there already exists a resource with that name`,
@@ -706,7 +653,7 @@ k8s_resource('foo', labels=['core', 'backend'])
     });
 
     it('refuses a new resource named like an existing one', () => {
-      const r = load({
+      const r = loadProject({
         Tiltfile:
           "k8s_yaml(['ns1.yaml', 'ns2.yaml'])\nk8s_resource(new_name='foo', objects=['ns1:namespace'])\nk8s_resource(new_name='foo', objects=['ns2:namespace'])\n",
         'ns1.yaml': object('Namespace', 'ns1'),
@@ -717,7 +664,10 @@ k8s_resource('foo', labels=['core', 'backend'])
 
     it('needs a workload or a new_name', () => {
       for (const args of ["'', port_forwards=8000", "objects=['bar']"]) {
-        const r = load({ Tiltfile: `k8s_yaml('foo.yaml')\nk8s_resource(${args})\n`, ...FOO });
+        const r = loadProject({
+          Tiltfile: `k8s_yaml('foo.yaml')\nk8s_resource(${args})\n`,
+          ...FOO,
+        });
         expect(r.error).toContain(
           'Error in k8s_resource: Resource name missing. Must give a name for an existing resource or a new_name to create a new resource.',
         );
@@ -725,7 +675,7 @@ k8s_resource('foo', labels=['core', 'backend'])
     });
 
     it('needs objects for a resource without a workload', () => {
-      const r = load({ Tiltfile: "k8s_resource(new_name='foo')\n" });
+      const r = loadProject({ Tiltfile: "k8s_resource(new_name='foo')\n" });
       expect(r.error).toContain(
         "Error in k8s_resource: k8s_resource doesn't specify a workload or any objects. All non-workload resources must specify 1 or more objects",
       );
@@ -734,7 +684,7 @@ k8s_resource('foo', labels=['core', 'backend'])
 
   describe('objects', () => {
     const project = (objects: string, extra: Record<string, string> = {}) =>
-      load({
+      loadProject({
         Tiltfile: `k8s_yaml(['foo.yaml', 'secret.yaml', 'namespace.yaml'])\nk8s_resource('foo', objects=${objects})\n`,
         ...FOO,
         'secret.yaml': object('Secret', 'bar'),
@@ -812,7 +762,7 @@ k8s_resource('foo', labels=['core', 'backend'])
     });
 
     it('makes a new resource from objects alone', () => {
-      const r = load({
+      const r = loadProject({
         Tiltfile: `
 k8s_yaml(['a.yaml', 'b.yaml'])
 k8s_resource(new_name='namespaces', objects=['a'])
@@ -827,7 +777,7 @@ k8s_resource('namespaces', objects=['b'], labels=['infra'])
   });
 
   it('leaves everything not taken in uncategorized', () => {
-    const r = load({
+    const r = loadProject({
       Tiltfile:
         "k8s_yaml(['foo.yaml', 'secret.yaml', 'ns.yaml'])\nk8s_resource('foo', objects=['bar'])\n",
       ...FOO,
@@ -841,7 +791,7 @@ k8s_resource('namespaces', objects=['b'], labels=['infra'])
   });
 
   it('may be called several times for one workload, each call adding to it', () => {
-    const r = load({
+    const r = loadProject({
       Tiltfile: `
 k8s_yaml(['foo.yaml', 'b.yaml', 'c.yaml'])
 k8s_resource('foo', objects=['b'], port_forwards=8000, resource_deps=[])
@@ -866,7 +816,7 @@ describe('k8s_kind', () => {
     'spec:\n  runtime:\n    image: test/mycrd-env\n  builder:\n    image: test/mycrd-builder\n',
   );
   const project = (k8sKind: string, extra = '') =>
-    load({
+    loadProject({
       Tiltfile: `k8s_yaml('crd.yaml')\n${k8sKind}\n${extra}`,
       'crd.yaml': crd,
       'env/Dockerfile': 'FROM alpine\n',
@@ -903,7 +853,7 @@ describe('k8s_kind', () => {
   });
 
   it('finds an image in an object with image_object', () => {
-    const r = load({
+    const r = loadProject({
       Tiltfile: `
 k8s_yaml('um.yaml')
 k8s_kind(kind='UselessMachine', image_object={'json_path': '{.spec.image}', 'repo_field': 'repo', 'tag_field': 'tag'})
@@ -962,9 +912,9 @@ docker_build('tilt.dev/frontend', '.')
 
 describe('k8s_image_json_path', () => {
   const project = (call: string) =>
-    load({
+    loadProject({
       Tiltfile: `k8s_yaml('foo.yaml')\ndocker_build('gcr.io/foo', 'foo')\ndocker_build('gcr.io/foo-fetcher', 'fetcher')\n${call}\n`,
-      'foo.yaml': deployment('foo').replace(
+      'foo.yaml': deploymentYAML('foo', 'gcr.io/foo').replace(
         '          image: gcr.io/foo\n',
         '          image: gcr.io/foo\n          env:\n            - name: FETCHER_IMAGE\n              value: gcr.io/foo-fetcher\n',
       ),
@@ -1012,12 +962,12 @@ describe('k8s_image_json_path', () => {
 
 describe('workload_to_resource_function', () => {
   const files = {
-    'foo.yaml': deployment('foo'),
-    'bar.yaml': deployment('bar'),
+    'foo.yaml': deploymentYAML('foo', 'gcr.io/foo'),
+    'bar.yaml': deploymentYAML('bar', 'gcr.io/bar'),
   };
 
   it('names resources', () => {
-    const r = load({
+    const r = loadProject({
       Tiltfile: `
 k8s_yaml(['foo.yaml', 'bar.yaml'])
 def wtrf(id):
@@ -1039,19 +989,19 @@ k8s_resource('hello-foo-deployment-default-apps', port_forwards=8000)
       ['def wtrf():\n  return "x"\n', 0],
       ['def wtrf(a, b):\n  return "x"\n', 2],
     ] as const) {
-      const r = load({ Tiltfile: `${def}workload_to_resource_function(wtrf)\n` });
+      const r = loadProject({ Tiltfile: `${def}workload_to_resource_function(wtrf)\n` });
       expect(r.error).toContain(
         `Error in workload_to_resource_function: workload_to_resource_function arg must take 1 argument. wtrf takes ${n}`,
       );
     }
-    const notFn = load({ Tiltfile: 'workload_to_resource_function(1)\n' });
+    const notFn = loadProject({ Tiltfile: 'workload_to_resource_function(1)\n' });
     expect(notFn.error).toContain(
       'workload_to_resource_function: for parameter func: got int, want function',
     );
   });
 
   it('refuses two workloads mapped to one name', () => {
-    const r = load({
+    const r = loadProject({
       Tiltfile:
         "k8s_yaml(['foo.yaml', 'bar.yaml'])\ndef wtrf(id):\n  return 'baz'\nworkload_to_resource_function(wtrf)\n",
       ...files,
@@ -1063,7 +1013,7 @@ k8s_resource('hello-foo-deployment-default-apps', port_forwards=8000)
   });
 
   it('names the workload when the function fails or returns no string', () => {
-    const failing = load({
+    const failing = loadProject({
       Tiltfile:
         "k8s_yaml('foo.yaml')\ndef wtrf(id):\n  return 1 + 'asdf'\nworkload_to_resource_function(wtrf)\n",
       ...files,
@@ -1072,7 +1022,7 @@ k8s_resource('hello-foo-deployment-default-apps', port_forwards=8000)
       `error applying workload_to_resource_function ${join(failing.dir, 'Tiltfile')}:2:1: ` +
         "error determining resource name for 'foo:deployment:default:apps': unknown binary op: int + string",
     );
-    const notString = load({
+    const notString = loadProject({
       Tiltfile:
         "k8s_yaml('foo.yaml')\ndef wtrf(id):\n  return 1\nworkload_to_resource_function(wtrf)\n",
       ...files,
@@ -1086,7 +1036,7 @@ k8s_resource('hello-foo-deployment-default-apps', port_forwards=8000)
 
 describe('k8s_custom_deploy', () => {
   it('records the commands and options', () => {
-    const r = load({
+    const r = loadProject({
       Tiltfile: `
 k8s_custom_deploy('cd', apply_cmd='kubectl apply -f x.yaml -o yaml', delete_cmd=['kubectl', 'delete', '-f', 'x.yaml'],
   deps=['x.yaml'], apply_dir='sub', apply_env={'A': '1'}, delete_env={'D': '2'}, image_deps=['gcr.io/img'])

@@ -1,9 +1,7 @@
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { removeProjects, runWithBuiltins, writeProject } from './helpers.js';
+import { removeProjects, runTiltfile, runWithBuiltins } from './helpers.js';
 import { None } from '../../src/starlark/values/value.js';
-import { tiltBuiltin, toHost } from '../../src/tiltfile/args.js';
-import { execTiltfile } from '../../src/tiltfile/loader.js';
+import { tiltBuiltin } from '../../src/tiltfile/args.js';
 import {
   liveUpdateSteps,
   register,
@@ -14,28 +12,6 @@ import {
 } from '../../src/tiltfile/builtins/liveupdate.js';
 
 afterEach(removeProjects);
-
-const project = writeProject;
-
-/** Runs a Tiltfile with all Tiltfile builtins. */
-function tiltfile(src: string, files: Record<string, string> = {}) {
-  const dir = project({ ...files, Tiltfile: src });
-  const logs: string[] = [];
-  const { ctx, error } = execTiltfile({
-    mainPath: join(dir, 'Tiltfile'),
-    args: [],
-    subcommand: 'up',
-    env: {},
-    log: (l) => logs.push(l),
-  });
-  return {
-    dir,
-    ctx,
-    error,
-    logs,
-    message: error ? toHost((error as { msg?: string }).msg ?? error.message) : undefined,
-  };
-}
 
 /**
  * Runs a Tiltfile with the live update builtins and `lu(steps)`, which hands
@@ -59,7 +35,7 @@ function convert(src: string) {
 
 describe('live update step values', () => {
   it('have Tilt type names and descriptions', () => {
-    const { error, logs, dir } = tiltfile(`
+    const { error, logs, dir } = runTiltfile(`
 s = sync('src', '/app/src')
 r = run('make', trigger=['a.txt', 'b.txt'])
 r2 = run(['echo', 'hello world'])
@@ -89,7 +65,7 @@ exit()
   });
 
   it('are truthy according to their contents', () => {
-    const { logs } = tiltfile(`
+    const { logs } = runTiltfile(`
 print(bool(run('')), bool(run('x')), bool(fall_back_on([])), bool(restart_container()))
 exit()
 `);
@@ -97,26 +73,26 @@ exit()
   });
 
   it('check their arguments', () => {
-    expect(tiltfile(`sync('a')`).message).toBe('sync: missing argument for remote_path');
-    expect(tiltfile(`sync(1, '/a')`).message).toBe(
+    expect(runTiltfile(`sync('a')`).message).toBe('sync: missing argument for remote_path');
+    expect(runTiltfile(`sync(1, '/a')`).message).toBe(
       'sync: for parameter local_path: got int, want string',
     );
-    expect(tiltfile(`restart_container(1)`).message).toBe(
+    expect(runTiltfile(`restart_container(1)`).message).toBe(
       'restart_container: got 1 arguments, want at most 0',
     );
-    expect(tiltfile(`initial_sync(x=1)`).message).toBe(
+    expect(runTiltfile(`initial_sync(x=1)`).message).toBe(
       'initial_sync: unexpected keyword argument "x"',
     );
-    expect(tiltfile(`run('make', trigger=[4])`).message).toBe(
+    expect(runTiltfile(`run('make', trigger=[4])`).message).toBe(
       "run cmd 'make' triggers contained value '4' of type 'int'. it may only contain strings",
     );
-    expect(tiltfile(`run(['go', 'build'], trigger='a', echo_off=1)`).message).toBe(
+    expect(runTiltfile(`run(['go', 'build'], trigger='a', echo_off=1)`).message).toBe(
       'run: for parameter echo_off: got int, want bool',
     );
-    expect(tiltfile(`run(3)`).message).toBe(
+    expect(runTiltfile(`run(3)`).message).toBe(
       'a command must be a string or list of strings. found starlark.Int',
     );
-    expect(tiltfile(`run(['a', 1])`).message).toBe(
+    expect(runTiltfile(`run(['a', 1])`).message).toBe(
       "a command must be a string or a list of strings: '1' is a starlark.Int, not a string",
     );
   });
@@ -241,7 +217,7 @@ lu(run('x'))
 
 describe('unused live update steps', () => {
   it('are reported with where they were created', () => {
-    const { ctx, error, dir } = tiltfile(`
+    const { ctx, error, dir } = runTiltfile(`
 s = sync('src', '/app')
 lu = [
   run('make'),
@@ -269,12 +245,14 @@ lu(used)
   });
 
   it('are none when no step was created', () => {
-    expect(unusedLiveUpdateSteps(tiltfile('x = 1').ctx)).toBeUndefined();
+    expect(unusedLiveUpdateSteps(runTiltfile('x = 1').ctx)).toBeUndefined();
   });
 
   it('resolve paths against the directory of the file that created them', () => {
-    const { ctx, error, dir } = tiltfile(`load('./sub/steps.star', 'steps')`, {
-      'sub/steps.star': `steps = [sync('web', '/srv'), fall_back_on('web/package.json')]\n`,
+    const { ctx, error, dir } = runTiltfile(`load('./sub/steps.star', 'steps')`, {
+      files: {
+        'sub/steps.star': `steps = [sync('web', '/srv'), fall_back_on('web/package.json')]\n`,
+      },
     });
     expect(error).toBeNull();
     const msg = unusedLiveUpdateSteps(ctx)!;

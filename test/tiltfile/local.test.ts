@@ -4,30 +4,18 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { localResourcesOf } from '../../src/tiltfile/builtins/local.js';
-import { loadTiltfile, type TiltfileResult } from '../../src/tiltfile/index.js';
 import { resultJSON } from '../../src/tiltfile/result-json.js';
-import { removeProjects, runTiltfile, writeProject } from './helpers.js';
+import { loadProject, removeProjects, runTiltfile } from './helpers.js';
 
 afterEach(removeProjects);
 
-interface Loaded extends TiltfileResult {
-  dir: string;
-  logs: string[];
-}
+/** The environment of the Tiltfile's commands: this process's PATH. */
+const pathEnv = () => ({ PATH: process.env.PATH ?? '/usr/bin:/bin' });
 
-function load(files: Record<string, string>): Loaded {
-  const dir = writeProject(files);
-  const logs: string[] = [];
-  const r = loadTiltfile({
-    path: join(dir, 'Tiltfile'),
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
-    log: (l) => logs.push(l),
-  });
-  return { ...r, dir, logs };
-}
+const load = (files: Record<string, string>) => loadProject(files, { env: pathEnv() });
 
 const run = (src: string, files: Record<string, string> = {}) =>
-  runTiltfile(src, { files, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
+  runTiltfile(src, { files, env: pathEnv() });
 
 describe('local', () => {
   it('returns stdout as a blob and logs the command and its output', () => {

@@ -1,9 +1,8 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { removeProjects, runWithBuiltins, writeProject } from './helpers.js';
+import { removeProjects, runTiltfile, runWithBuiltins } from './helpers.js';
 import { None } from '../../src/starlark/values/value.js';
-import { tiltBuiltin, toHost } from '../../src/tiltfile/args.js';
-import { describeTiltfileError, execTiltfile } from '../../src/tiltfile/loader.js';
+import { tiltBuiltin } from '../../src/tiltfile/args.js';
 import {
   FEATURE_FLAGS,
   TILT_COMPATIBLE_VERSION,
@@ -23,29 +22,10 @@ import {
 
 afterEach(removeProjects);
 
-const project = writeProject;
-
-/** Runs a Tiltfile with all Tiltfile builtins. */
+/** Runs a Tiltfile with all Tiltfile builtins; `settings` are what it set. */
 function tiltfile(src: string, files: Record<string, string> = {}) {
-  const dir = project({ ...files, Tiltfile: src });
-  const logs: string[] = [];
-  const { ctx, error } = execTiltfile({
-    mainPath: join(dir, 'Tiltfile'),
-    args: [],
-    subcommand: 'up',
-    env: {},
-    log: (l) => logs.push(l),
-  });
-  const err = error as (Error & { msg?: string }) | null;
-  return {
-    dir,
-    ctx,
-    error,
-    logs,
-    settings: settingsOf(ctx),
-    message: err ? toHost(err.msg ?? err.message) : undefined,
-    backtrace: err ? describeTiltfileError(err) : undefined,
-  };
+  const r = runTiltfile(src, { files });
+  return { ...r, settings: settingsOf(r.ctx) };
 }
 
 /** The error message of a Tiltfile that must fail. */
@@ -143,8 +123,8 @@ update_settings(max_parallel_updates=None)
   });
 
   it('shows errors in a backtrace', () => {
-    const { backtrace } = tiltfile('\nupdate_settings(max_parallel_updates=-1)\n');
-    expect(backtrace).toMatch(/Tiltfile:2:16: in <toplevel>\nError in update_settings: max number/);
+    const { shown } = tiltfile('\nupdate_settings(max_parallel_updates=-1)\n');
+    expect(shown).toMatch(/Tiltfile:2:16: in <toplevel>\nError in update_settings: max number/);
   });
 });
 

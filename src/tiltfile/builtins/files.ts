@@ -2,7 +2,7 @@
 // readers, decoders and encoders, and local_git_repo. Every file the
 // Tiltfile reads becomes a config file, so editing it re-runs the Tiltfile.
 
-import { lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
 import { join as joinPath } from 'node:path';
 import { EvalError } from '../../starlark/errors.js';
 import {
@@ -157,9 +157,17 @@ function rawPath(a: Args): string {
 
 // ---- listdir ----
 
-/** Files under dir in Go's filepath.WalkDir order (lexical per directory); symlinks count as files. */
-function walkFiles(dir: string, recursive: boolean, out: string[]): void {
-  let entries;
+/**
+ * Calls visit for each entry under dir that is not a directory, in Go's
+ * filepath.WalkDir order (lexical per directory), going into subdirectories
+ * when recursive. Directories that cannot be read are passed over.
+ */
+export function walkSorted(
+  dir: string,
+  visit: (path: string, entry: Dirent) => void,
+  recursive = true,
+): void {
+  let entries: Dirent[];
   try {
     entries = readdirSync(dir, { withFileTypes: true });
   } catch {
@@ -168,8 +176,8 @@ function walkFiles(dir: string, recursive: boolean, out: string[]): void {
   entries.sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
   for (const e of entries) {
     const p = joinPath(dir, e.name);
-    if (!e.isDirectory()) out.push(p);
-    else if (recursive) walkFiles(p, recursive, out);
+    if (!e.isDirectory()) visit(p, e);
+    else if (recursive) walkSorted(p, visit, recursive);
   }
 }
 
@@ -241,7 +249,8 @@ export function register(ctx: TiltfileContext, out: Map<string, Value>): void {
       } catch {
         isDir = false;
       }
-      if (isDir) walkFiles(dir, recursive, files);
+      // Symlinks count as files.
+      if (isDir) walkSorted(dir, (p) => files.push(p), recursive);
       return new List(files.map(fromHost));
     }),
   );

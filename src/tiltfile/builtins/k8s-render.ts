@@ -3,7 +3,7 @@
 // Both return a blob for k8s_yaml and watch the files the output depends on.
 
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, readFileSync, readdirSync, statSync } from 'node:fs';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { delimiter, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parse as parseYAML } from 'yaml';
 import { EvalError } from '../../starlark/errors.js';
@@ -17,7 +17,7 @@ import {
 import { tiltBuiltin, type Args } from '../args.js';
 import type { TiltfileContext } from '../context.js';
 import { Blob } from '../values.js';
-import { recordRead } from './files.js';
+import { recordRead, walkSorted } from './files.js';
 import { goQuote } from './settings-go.js';
 
 // ---- running commands ----
@@ -174,21 +174,9 @@ function localSubcharts(chartDir: string): string[] {
 /** YAML files under <chart>/crds, for Helm 3.0 which leaves them out of `helm template`. */
 function chartCRDs(chartDir: string): string[] {
   const out: string[] = [];
-  const walk = (dir: string) => {
-    let entries;
-    try {
-      entries = readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    entries.sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
-    for (const e of entries) {
-      const p = join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.isFile() && /^\.ya?ml$/i.test(extname(e.name))) out.push(readFileSync(p, 'utf8'));
-    }
-  };
-  walk(join(chartDir, 'crds'));
+  walkSorted(join(chartDir, 'crds'), (p, e) => {
+    if (e.isFile() && /^\.ya?ml$/i.test(extname(e.name))) out.push(readFileSync(p, 'utf8'));
+  });
   return out;
 }
 
