@@ -25,15 +25,18 @@ import type {
   RegistrySpec,
 } from '../tiltfile/builtins/images.js';
 import { contextTar } from './context.js';
-import { BuildError, TILT_BUILT_LABELS } from './docker/engine.js';
+import { BuildError, TILT_BUILT_LABELS, type BuilderKind } from './docker/engine.js';
 import { injectImages } from './dockerfile/inject.js';
 import { dockerInputsDigest, type BuildRecord } from './record.js';
+
+const BUILDKIT_NETWORKS = new Set(['default', 'host', 'none']);
 
 /** What the builder needs from a container engine (see docker/engine.ts). */
 export interface BuildEngine {
   build(
     tar: Readable,
     opts: {
+      builder?: BuilderKind;
       dockerfile: string;
       buildArgs: Record<string, string>;
       target?: string;
@@ -46,6 +49,8 @@ export interface BuildEngine {
     },
     onLine: (line: string) => void,
   ): Promise<{ imageId: string }>;
+  /** BuildKit when the engine offers it (or DOCKER_BUILDKIT asks), else classic. */
+  preferredBuilder(): Promise<BuilderKind>;
   tag(imageId: string, repo: string, tag: string): Promise<void>;
   inspect(ref: string): Promise<{ id: string } | undefined>;
   push(ref: string, onLine: (line: string) => void): Promise<void>;
@@ -205,6 +210,15 @@ export class ImageBuilder {
     for (const line of injected.text.replace(/\n$/, '').split('\n')) log(`  ${line}`);
     log('');
     log(`${INDENT}Building image`);
+    let builder: BuilderKind;
+    try {
+      builder = await this.opts.engine.preferredBuilder();
+    } catch (e) {
+      throw new ImageBuildError(spec.ref, (e as Error).message);
+    }
+    // BuildKit runs steps only on the host, none or default network; a named network
+    // needs the classic builder.
+    if (spec.network && !BUILDKIT_NETWORKS.has(spec.network)) builder = 'classic';
     const { stream, dockerfileName } = contextTar(spec.context, {
       dockerfile: spec.dockerfile,
       dockerfileContents: injected.text,
@@ -217,6 +231,7 @@ export class ImageBuilder {
       ({ imageId } = await this.opts.engine.build(
         stream,
         {
+          builder,
           dockerfile: dockerfileName,
           buildArgs: spec.buildArgs,
           target: spec.target || undefined,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { extract } from 'tar-stream';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
   ImageBuilder,
   contentTag,
@@ -15,12 +15,16 @@ import { buildReason, dirtyTargets } from '../../src/build/plan.js';
 import { BuildRecord, dockerInputsDigest } from '../../src/build/record.js';
 import type { DockerImageSpec } from '../../src/tiltfile/builtins/images.js';
 import { loadTiltfile } from '../../src/tiltfile/index.js';
+import { loadProject, podYAML, removeProjects } from '../tiltfile/helpers.js';
+
+afterEach(removeProjects);
 
 interface BuildCall {
   dockerfile: string;
   files: string[];
   buildArgs: Record<string, string>;
   labels: Record<string, string>;
+  builder?: string;
 }
 
 /** An engine that records what it is asked to do; image ids hash the Dockerfile it received. */
@@ -28,10 +32,17 @@ class RecordingEngine implements BuildEngine {
   builds: BuildCall[] = [];
   tags: string[] = [];
   pushes: string[] = [];
+  /** What preferredBuilder answers. */
+  builder: 'classic' | 'buildkit' = 'buildkit';
+
+  async preferredBuilder() {
+    return this.builder;
+  }
 
   async build(
     tar: Readable,
     opts: {
+      builder?: 'classic' | 'buildkit';
       dockerfile: string;
       buildArgs: Record<string, string>;
       labels?: Record<string, string>;
@@ -59,6 +70,7 @@ class RecordingEngine implements BuildEngine {
       files: [...entries.keys()].sort(),
       buildArgs: opts.buildArgs,
       labels: opts.labels ?? {},
+      builder: opts.builder,
     });
     onLine('Step 1/1 : FROM scratch');
     return { imageId: 'sha256:' + createHash('sha256').update(dockerfile).digest('hex') };
@@ -102,6 +114,33 @@ describe('building the seed tree', () => {
     expect(log).toContain('STEP 4/5 — Pushing ' + app.localRef);
     expect(log).toContain("     Skipping push: building on cluster's container runtime");
     expect(log[log.length - 1]).toMatch(/^ {5}DONE IN: \d+\.\d\ds$/);
+  });
+
+  it('uses the builder the engine prefers', async () => {
+    for (const kind of ['buildkit', 'classic'] as const) {
+      const engine = new RecordingEngine();
+      engine.builder = kind;
+      await new ImageBuilder({ engine, log: () => {}, push: false }).buildAll(seedTargets());
+      expect(engine.builds.map((b) => b.builder)).toEqual([kind, kind]);
+    }
+  });
+
+  it('uses the classic builder for a named network, which BuildKit cannot join', async () => {
+    const kinds: Record<string, string | undefined> = {};
+    for (const network of ['my-net', 'host']) {
+      const r = loadProject({
+        Tiltfile: `docker_build('net-img', '.', network='${network}')\nk8s_yaml('pod.yml')\n`,
+        Dockerfile: 'FROM scratch\n',
+        'pod.yml': podYAML('p', 'net-img'),
+      });
+      expect(r.error).toBeNull();
+      const engine = new RecordingEngine();
+      await new ImageBuilder({ engine, log: () => {}, push: false }).buildAll(
+        r.manifests[0].imageTargets,
+      );
+      kinds[network] = engine.builds[0].builder;
+    }
+    expect(kinds).toEqual({ 'my-net': 'classic', host: 'buildkit' });
   });
 
   it('sends the context files and the Dockerfile in one tar', async () => {
@@ -213,16 +252,10 @@ describe('content tags', () => {
 
 describe('custom_build options', () => {
   function customTargets(options: string) {
-    const dir = mkdtempSync(join(tmpdir(), 'custom-'));
-    writeFileSync(
-      join(dir, 'Tiltfile'),
-      `custom_build('custom-img', 'true', deps=['.'], ${options})\nk8s_yaml('pod.yml')\n`,
-    );
-    writeFileSync(
-      join(dir, 'pod.yml'),
-      'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: p\n      image: custom-img\n',
-    );
-    const r = loadTiltfile({ path: join(dir, 'Tiltfile'), env: {} });
+    const r = loadProject({
+      Tiltfile: `custom_build('custom-img', 'true', deps=['.'], ${options})\nk8s_yaml('pod.yml')\n`,
+      'pod.yml': podYAML('p', 'custom-img'),
+    });
     expect(r.error).toBeNull();
     return r.manifests[0].imageTargets;
   }

@@ -2,9 +2,9 @@
 // two-image tree (a busybox base in place of node), build args reaching the
 // base, content tags, ignores, custom_build, and a push pulled back by tag.
 
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImageBuilder, ImageBuildError, type BuiltImage } from '../../src/build/builder.js';
 import type { DockerEngine } from '../../src/build/docker/engine.js';
@@ -19,6 +19,7 @@ import {
   imageJanitor,
   uniqueRepo,
 } from './fixtures.js';
+import { podYAML, removeProjects, writeProject } from '../tiltfile/helpers.js';
 
 let engine: DockerEngine;
 let janitor: ReturnType<typeof imageJanitor>;
@@ -32,16 +33,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await janitor?.cleanup();
+  removeProjects();
 }, 120_000);
-
-function project(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'tilt-build-'));
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, name)), { recursive: true });
-    writeFileSync(join(dir, name), text);
-  }
-  return dir;
-}
 
 /** Output of `cmd` run in a fresh container of `image`. */
 async function runIn(image: string, cmd: string[]): Promise<string> {
@@ -57,7 +50,7 @@ async function runIn(image: string, cmd: string[]): Promise<string> {
 }
 
 function seedProject(base: string, app: string, registry = '') {
-  return project({
+  return writeProject({
     Tiltfile: `${registry ? `default_registry('${registry}')\n` : ''}docker_build('${base}', '.', dockerfile='base.Dockerfile', build_args={'node_env': 'development'})
 docker_build('${app}', '.', dockerfile='app.Dockerfile', ignore=['*.log'])
 k8s_yaml('app.yml')
@@ -154,7 +147,11 @@ describe('the seed tree on the real engine', () => {
   it("logs Tilt's steps and the builder's output", () => {
     expect(log[0]).toBe(`STEP 1/5 — Building Dockerfile: [${base}]`);
     expect(log).toContain(`STEP 3/5 — Building Dockerfile: [${app}]`);
-    expect(log.some((l) => /^ {5}Step 1\/\d+ : FROM /.test(l))).toBe(true);
+    // BuildKit's steps (the engine offers it), in Tilt's format.
+    expect(log.some((l) => /^ {5}\[1\/\d+\] FROM /.test(l))).toBe(true);
+    expect(log.some((l) => /^ {5}\[\d+\/\d+\] .* \[(cached|done: \d+(ms|\.\ds))\]$/.test(l))).toBe(
+      true,
+    );
     expect(log[log.length - 1]).toMatch(/^ {5}DONE IN: \d+\.\d\ds$/);
   });
 
@@ -167,6 +164,29 @@ describe('the seed tree on the real engine', () => {
     }).buildAll(targetsOf(dir).targets);
     expect(again.get(base)!.tag).toBe(built.get(base)!.tag);
     expect(again.get(app)!.tag).toBe(built.get(app)!.tag);
+  }, 120_000);
+});
+
+describe('the seed tree with the classic builder', () => {
+  it("builds the same tree, with the classic builder's steps in the log", async () => {
+    const base = uniqueRepo('classic-base');
+    const app = uniqueRepo('classic-app');
+    for (const r of [base, app]) janitor.addRepo(r);
+    const dir = seedProject(base, app);
+    // The engine as one without BuildKit (or with DOCKER_BUILDKIT=0) would be used.
+    const classic: DockerEngine = Object.create(engine);
+    classic.preferredBuilder = async () => 'classic';
+    const log: string[] = [];
+    const built = await new ImageBuilder({
+      engine: classic,
+      log: (l) => log.push(l),
+      push: false,
+    }).buildAll(targetsOf(dir).targets);
+    expect(log.some((l) => /^ {5}Step 1\/\d+ : FROM /.test(l))).toBe(true);
+    expect(log).toContain(`  FROM ${built.get(base)!.localRef}`);
+    expect((await runIn(built.get(app)!.localRef, ['cat', '/node_env'])).trim()).toBe(
+      'development',
+    );
   }, 120_000);
 });
 
@@ -201,12 +221,12 @@ describe('custom_build', () => {
   it('runs the command with EXPECTED_REF and retags the result with its content tag', async () => {
     const ref = uniqueRepo('custom');
     for (const r of [ref]) janitor.addRepo(r);
-    const dir = project({
+    const dir = writeProject({
       Tiltfile: `custom_build('${ref}', 'DOCKER_BUILDKIT=0 docker build -q -t $EXPECTED_REF -f custom.Dockerfile .', deps=['.'])
 k8s_yaml('pod.yml')
 `,
       'custom.Dockerfile': `FROM ${BUSYBOX_BASE}\nRUN echo custom > /made-by\n`,
-      'pod.yml': `apiVersion: v1\nkind: Pod\nmetadata:\n  name: c\nspec:\n  containers:\n    - name: c\n      image: ${ref}\n`,
+      'pod.yml': podYAML('c', ref),
     });
     const { targets } = targetsOf(dir);
     const built = await new ImageBuilder({ engine, log: () => {}, push: false }).buildAll(targets);
@@ -219,18 +239,19 @@ k8s_yaml('pod.yml')
 describe('failures', () => {
   it('fails the image with the failing step named', async () => {
     const ref = uniqueRepo('failing');
-    const dir = project({
+    const dir = writeProject({
       Tiltfile: `docker_build('${ref}', '.')\nk8s_yaml('pod.yml')\n`,
       Dockerfile: `FROM ${BUSYBOX_BASE}\nRUN echo about to fail && false\n`,
-      'pod.yml': `apiVersion: v1\nkind: Pod\nmetadata:\n  name: f\nspec:\n  containers:\n    - name: f\n      image: ${ref}\n`,
+      'pod.yml': podYAML('f', ref),
     });
     const log: string[] = [];
     const builder = new ImageBuilder({ engine, log: (l) => log.push(l), push: false });
     const err = await builder.buildAll(targetsOf(dir).targets).catch((e) => e);
     expect(err).toBeInstanceOf(ImageBuildError);
     expect(err.message).toMatch(/RUN echo about to fail && false/);
-    expect(err.message).toMatch(/returned a non-zero code: 1/);
-    expect(log).toContain('     about to fail');
+    expect(err.message).toMatch(/exit code: 1/);
+    expect(log).toContain('     → about to fail');
+    expect(log).toContain('     ERROR IN: [2/2] RUN echo about to fail && false');
   }, 120_000);
 });
 

@@ -293,6 +293,152 @@ describe('DockerEngine against the local engine', () => {
     SLOW,
   );
 
+  it('prefers BuildKit on this engine unless DOCKER_BUILDKIT says otherwise', async () => {
+    expect(await engine.preferredBuilder({})).toBe('buildkit');
+    expect(await engine.preferredBuilder({ DOCKER_BUILDKIT: '0' })).toBe('classic');
+    expect(await engine.preferredBuilder({ DOCKER_BUILDKIT: 'false' })).toBe('classic');
+    expect(await engine.preferredBuilder({ DOCKER_BUILDKIT: '1' })).toBe('buildkit');
+  });
+
+  it(
+    'builds with BuildKit: args, labels without a step of their own, output in Tilt format',
+    async () => {
+      const repo = uniqueRepo('buildkit');
+      images.addRepo(repo);
+      const { imageId, lines } = await buildFiles(
+        engine,
+        {
+          Dockerfile: [
+            `FROM ${BUSYBOX_BASE}`,
+            'ARG GREETING=unset',
+            `RUN echo "greeting=$GREETING" && echo "$GREETING" > /greeting.txt ${FRESH}`,
+            'COPY hello.txt /hello.txt',
+            '',
+          ].join('\n'),
+          'hello.txt': 'hello from the context\n',
+        },
+        {
+          builder: 'buildkit',
+          buildArgs: { GREETING: 'hi-from-args' },
+          labels: { 'dev.tilt.test': 'engine' },
+          tags: [`${repo}:latest`],
+        },
+      );
+      images.add(imageId);
+      expect(lines).toContainEqual(
+        expect.stringMatching(new RegExp(`^\\[1/3\\] FROM \\S*${BUSYBOX_BASE}`)),
+      );
+      expect(lines).toContain('→ greeting=hi-from-args');
+      expect(lines).toContainEqual(expect.stringMatching(/^\[3\/3\] COPY hello.txt \/hello.txt/));
+      expect(lines.join('\n')).not.toMatch(/LABEL|Step \d/);
+      const info = await engine.inspect(imageId);
+      expect(info?.labels).toMatchObject({ [TILT_BUILT_LABEL]: 'true', 'dev.tilt.test': 'engine' });
+      const check = await buildFiles(
+        engine,
+        {
+          // BuildKit takes names, not image IDs, in FROM.
+          Dockerfile: [
+            `FROM ${repo}:latest`,
+            'RUN test "$(cat /greeting.txt)" = hi-from-args',
+            'RUN test "$(cat /hello.txt)" = "hello from the context"',
+            '',
+          ].join('\n'),
+        },
+        { builder: 'buildkit' },
+      );
+      images.add(check.imageId);
+    },
+    SLOW,
+  );
+
+  it(
+    'gives the same image ID to an unchanged BuildKit build',
+    async () => {
+      const files = {
+        Dockerfile: `FROM ${BUSYBOX_BASE}\nCOPY a.txt /a.txt\nRUN echo built > /b ${FRESH}\n`,
+        'a.txt': 'same content\n',
+      };
+      const first = await buildFiles(engine, files, { builder: 'buildkit' });
+      images.add(first.imageId);
+      const second = await buildFiles(engine, files, { builder: 'buildkit' });
+      expect(second.imageId).toBe(first.imageId);
+      expect(second.lines).toContainEqual(expect.stringMatching(/^\[3\/3\] RUN .* \[cached\]$/));
+      const changed = await buildFiles(
+        engine,
+        { ...files, 'a.txt': 'other content\n' },
+        { builder: 'buildkit' },
+      );
+      images.add(changed.imageId);
+      expect(changed.imageId).not.toBe(first.imageId);
+    },
+    SLOW,
+  );
+
+  it(
+    'gives a BuildError naming the failing BuildKit step, with its output',
+    async () => {
+      const lines: string[] = [];
+      const err = await engine
+        .build(
+          contextTar({
+            Dockerfile: [
+              `FROM ${BUSYBOX_BASE}`,
+              `RUN echo before-the-failure ${FRESH}`,
+              'RUN echo about-to-fail && echo on-stderr >&2 && exit 3',
+              'RUN echo never-runs',
+              '',
+            ].join('\n'),
+          }),
+          { dockerfile: 'Dockerfile', buildArgs: {}, builder: 'buildkit' },
+          (line) => lines.push(line),
+        )
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(BuildError);
+      const buildErr = err as BuildError;
+      expect(buildErr.message).toMatch(/exit code: 3$/);
+      expect(buildErr.code).toBe(3);
+      expect(buildErr.step).toBe('[3/4] RUN echo about-to-fail && echo on-stderr >&2 && exit 3');
+      // stdout and stderr arrive on separate streams, in either order.
+      expect([...buildErr.stepOutput].sort()).toEqual(['about-to-fail', 'on-stderr']);
+      expect(lines).toContain(`ERROR IN: ${buildErr.step}`);
+      expect(buildErr.tail).toContain('→ before-the-failure');
+      expect(lines.join('\n')).not.toContain('never-runs');
+    },
+    SLOW,
+  );
+
+  it(
+    'gives a BuildError for a Dockerfile BuildKit cannot parse',
+    async () => {
+      const err = await buildFiles(
+        engine,
+        { Dockerfile: `FROM ${BUSYBOX_BASE}\nNOTANINSTRUCTION foo\n` },
+        { builder: 'buildkit' },
+      ).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(BuildError);
+      expect((err as Error).message).toMatch(/unknown instruction: NOTANINSTRUCTION/i);
+    },
+    SLOW,
+  );
+
+  it(
+    'stops a BuildKit build when its signal aborts',
+    async () => {
+      const controller = new AbortController();
+      const pending = engine.build(
+        contextTar({
+          Dockerfile: `FROM ${BUSYBOX_BASE}\nRUN echo sleeping && sleep 60 ${FRESH}\n`,
+        }),
+        { dockerfile: 'Dockerfile', buildArgs: {}, builder: 'buildkit', signal: controller.signal },
+        (line) => {
+          if (line === '→ sleeping') controller.abort();
+        },
+      );
+      await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
+    },
+    SLOW,
+  );
+
   it(
     'stops a build when its signal aborts',
     async () => {

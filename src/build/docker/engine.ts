@@ -1,4 +1,4 @@
-// A small typed client for the Docker Engine API: builds with the classic builder, tags,
+// A small typed client for the Docker Engine API: builds (classic builder or BuildKit), tags,
 // inspects, pushes and pulls images. Everything that streams (build contexts, progress
 // messages) is processed as it arrives, never collected in memory.
 
@@ -7,10 +7,17 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import Docker from 'dockerode';
+import {
+  BuildkitOutput,
+  ClassicOutput,
+  exitCodeIn,
+  formatStatus,
+  type JsonMessage,
+  pushCapped,
+} from './build-output.js';
 
 /** Marks an image as built by tilt. */
 export const TILT_BUILT_LABEL = 'dev.tilt.built';
-/** The labels every image built by tilt carries. */
 /**
  * The labels every build carries. One label only: the classic builder commits
  * each label as a step of its own (a container per label), so each costs time.
@@ -23,10 +30,6 @@ export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
 
 /** How many lines of output a BuildError keeps. */
 const TAIL_LINES = 100;
-/** How many lines of the failing step's output a BuildError keeps. */
-const STEP_LINES = 200;
-/** A line longer than this is passed on in pieces. */
-const MAX_LINE = 64 * 1024;
 const PING_TIMEOUT_MS = 5000;
 
 // ---------------------------------------------------------------------------
@@ -78,9 +81,9 @@ export class BuildError extends DockerEngineError {
   readonly engineMessage: string;
   /** Exit code of the failing command, when the engine reported one. */
   readonly code?: number;
-  /** The last step header seen, e.g. `Step 3/5 : RUN false`. */
+  /** The failing step: `Step 3/5 : RUN false` (classic), `[3/5] RUN false` (BuildKit). */
   readonly step?: string;
-  /** Output lines of that step, after its header (the last STEP_LINES of them). */
+  /** Output lines of that step (its last 200). */
   readonly stepOutput: readonly string[];
   /** The last lines of the whole build output. */
   readonly tail: readonly string[];
@@ -133,7 +136,12 @@ export class PullError extends DockerEngineError {
 // ---------------------------------------------------------------------------
 // Types
 
+/** `classic` is the engine's original builder; `buildkit` is BuildKit behind the same API. */
+export type BuilderKind = 'classic' | 'buildkit';
+
 export interface BuildOptions {
+  /** Which builder to use; classic when not given (see DockerEngine.preferredBuilder). */
+  builder?: BuilderKind;
   /** Path of the Dockerfile inside the context tar. */
   dockerfile: string;
   buildArgs: Record<string, string>;
@@ -201,18 +209,6 @@ export interface EngineVersion {
   apiVersion: string;
   os: string;
   arch: string;
-}
-
-/** One message of the engine's JSON progress streams. */
-interface JsonMessage {
-  stream?: string;
-  status?: string;
-  id?: string;
-  progress?: string;
-  progressDetail?: { current?: number; total?: number };
-  error?: string;
-  errorDetail?: { code?: number; message?: string };
-  aux?: { ID?: string; Tag?: string; Digest?: string; Size?: number };
 }
 
 // ---------------------------------------------------------------------------
@@ -296,6 +292,8 @@ export function connectDocker(env: NodeJS.ProcessEnv = process.env): DockerEngin
 // The client
 
 export class DockerEngine {
+  private preferred: Promise<BuilderKind> | undefined;
+
   constructor(
     /** The underlying dockerode client, for calls this class does not cover. */
     readonly docker: Docker,
@@ -326,9 +324,27 @@ export class DockerEngine {
   }
 
   /**
-   * Builds an image with the classic builder from a context tar, which is streamed to the
-   * engine as it is read. Each line of build output goes to onLine, without its newline.
-   * Rejects with BuildError when the engine reports a failure.
+   * Which builder build() should use when the caller has no preference: DOCKER_BUILDKIT
+   * (`1`/`0`) when set, otherwise BuildKit on a Linux engine that offers it (API 1.39+).
+   */
+  async preferredBuilder(env: NodeJS.ProcessEnv = process.env): Promise<BuilderKind> {
+    const flag = (env.DOCKER_BUILDKIT ?? '').trim();
+    if (flag !== '') return /^(1|true)$/i.test(flag) ? 'buildkit' : 'classic';
+    this.preferred ??= this.version().then((v) =>
+      v.os === 'linux' && apiAtLeast(v.apiVersion, 1, 39) ? 'buildkit' : 'classic',
+    );
+    try {
+      return await this.preferred;
+    } catch (err) {
+      this.preferred = undefined;
+      throw err;
+    }
+  }
+
+  /**
+   * Builds an image from a context tar, which is streamed to the engine as it is read, with
+   * the classic builder unless opts.builder asks for BuildKit. Each line of build output
+   * goes to onLine, without its newline. Rejects with BuildError when the build fails.
    */
   async build(
     tar: Readable,
@@ -337,13 +353,14 @@ export class DockerEngine {
   ): Promise<BuildResult> {
     opts.signal?.throwIfAborted();
 
+    const buildkit = opts.builder === 'buildkit';
     const query: Record<string, unknown> = {
       dockerfile: opts.dockerfile,
       buildargs: opts.buildArgs,
       labels: { ...opts.labels, ...TILT_BUILT_LABELS },
       rm: true,
       forcerm: true,
-      version: '1',
+      version: buildkit ? '2' : '1',
     };
     if (opts.target) query.target = opts.target;
     if (opts.network) query.networkmode = opts.network;
@@ -380,55 +397,38 @@ export class DockerEngine {
     }
 
     const tail: string[] = [];
-    let stepOutput: string[] = [];
-    let step: string | undefined;
-    let shortId: string | undefined;
     let callbackError: { err: unknown } | undefined;
-    const lines = new LineSplitter((line) => {
+    const emit = (line: string) => {
       pushCapped(tail, line, TAIL_LINES);
-      if (/^Step \d+\/\d+ : /.test(line)) {
-        step = line;
-        stepOutput = [];
-      } else {
-        pushCapped(stepOutput, line, STEP_LINES);
-      }
-      const built = /^Successfully built ([0-9a-f]{12,64})$/.exec(line);
-      if (built) shortId = built[1];
       try {
         onLine(line);
       } catch (err) {
         callbackError = { err };
         throw err;
       }
-    });
+    };
+    const output = buildkit ? new BuildkitOutput(emit) : new ClassicOutput(emit);
 
     const onAbort = () => res.destroy(abortReason(opts.signal));
     opts.signal?.addEventListener('abort', onAbort, { once: true });
-    let imageId: string | undefined;
     let failure: { message: string; code?: number } | undefined;
     try {
       for await (const msg of jsonMessages(res)) {
-        if (typeof msg.stream === 'string') lines.write(msg.stream);
-        if (msg.aux?.ID) imageId = msg.aux.ID;
         if (msg.error !== undefined || msg.errorDetail !== undefined) {
-          failure = {
-            message: msg.errorDetail?.message || msg.error || 'unknown build error',
-            code: msg.errorDetail?.code,
-          };
-        } else if (typeof msg.status === 'string') {
-          // Progress of pulling a base image (pull: true).
-          lines.write(formatStatus(msg) + '\n');
+          const message = msg.errorDetail?.message || msg.error || 'unknown build error';
+          failure = { message, code: msg.errorDetail?.code ?? exitCodeIn(message) };
+        } else {
+          output.message(msg);
         }
       }
-      lines.flush();
+      output.end();
     } catch (err) {
       if (callbackError) throw callbackError.err;
       if (opts.signal?.aborted) throw abortReason(opts.signal);
       if (contextError !== undefined) throw contextError;
       if (isUnreachable(err)) throw this.translate(err);
       throw new BuildError(`reading build output: ${errorText(err)}`, {
-        step,
-        stepOutput,
+        ...output.step(),
         tail,
         cause: err,
       });
@@ -438,14 +438,13 @@ export class DockerEngine {
       releaseContext();
     }
 
-    if (failure) {
-      throw new BuildError(failure.message, { code: failure.code, step, stepOutput, tail });
-    }
-    if (!imageId && shortId) imageId = (await this.inspect(shortId))?.id;
+    if (failure)
+      throw new BuildError(failure.message, { code: failure.code, ...output.step(), tail });
+    let imageId = output.imageId;
+    if (!imageId && output.shortId) imageId = (await this.inspect(output.shortId))?.id;
     if (!imageId) {
       throw new BuildError('the engine did not report an image ID for the build', {
-        step,
-        stepOutput,
+        ...output.step(),
         tail,
       });
     }
@@ -529,7 +528,7 @@ export class DockerEngine {
     }
     const result: PushResult = {};
     const failure = await this.followProgress(res, onLine, signal, (msg) => {
-      if (msg.aux?.Digest) {
+      if (typeof msg.aux === 'object' && msg.aux.Digest) {
         result.digest = msg.aux.Digest;
         result.tag = msg.aux.Tag;
         result.size = msg.aux.Size;
@@ -731,14 +730,10 @@ function engineErrorMessage(err: unknown): { message: string; statusCode?: numbe
   return { message: (m ? m[1] : text).trim(), statusCode };
 }
 
-function formatStatus(msg: JsonMessage): string {
-  const status = msg.status ?? '';
-  return msg.id ? `${msg.id}: ${status}` : status;
-}
-
-function pushCapped(lines: string[], line: string, cap: number): void {
-  lines.push(line);
-  if (lines.length > cap) lines.splice(0, lines.length - cap);
+/** Whether an API version such as `1.41` is at least major.minor. */
+function apiAtLeast(version: string, major: number, minor: number): boolean {
+  const [maj, min] = version.split('.').map(Number);
+  return maj! > major || (maj === major && min! >= minor);
 }
 
 /** Splits `repo[:tag][@digest]`, keeping a registry's `host:port` in the repo. */
@@ -784,42 +779,4 @@ function parseMessage(line: string): JsonMessage {
     // not JSON: plain output
   }
   return { stream: line + '\n' };
-}
-
-/**
- * Reassembles output text that arrives in arbitrary pieces into lines. A carriage return
- * inside a line keeps only what follows it, as a terminal would show.
- */
-class LineSplitter {
-  private pending = '';
-
-  constructor(private readonly emit: (line: string) => void) {}
-
-  write(text: string): void {
-    let start = 0;
-    let nl: number;
-    while ((nl = text.indexOf('\n', start)) >= 0) {
-      this.emitLine(this.pending + text.slice(start, nl));
-      this.pending = '';
-      start = nl + 1;
-    }
-    this.pending += text.slice(start);
-    if (this.pending.length > MAX_LINE) {
-      this.emitLine(this.pending);
-      this.pending = '';
-    }
-  }
-
-  flush(): void {
-    if (this.pending !== '') {
-      this.emitLine(this.pending);
-      this.pending = '';
-    }
-  }
-
-  private emitLine(raw: string): void {
-    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    const cr = line.lastIndexOf('\r');
-    this.emit(cr >= 0 ? line.slice(cr + 1) : line);
-  }
 }
