@@ -7,10 +7,11 @@
 // in the temp directory, by a child process so that writing it does not count, and reused by
 // later runs. It is then streamed through contextTar into a sink that reads at --rate MB/s
 // (default 400, about what a local Docker daemon takes in; 0 for as fast as possible), or with
-// --docker into a real `docker build` when a daemon answers at /var/run/docker.sock.
+// --docker into a real `docker build` when a daemon answers at /var/run/docker.sock
+// (--buildkit to build with BuildKit there).
 // RSS is sampled every 50 ms. Uses the built code (npm run build first).
 //
-// Usage: node bench/context-rss.mjs [--size-mb N] [--files N] [--rate MBPS] [--docker] [--dir D]
+// Usage: node bench/context-rss.mjs [--size-mb N] [--files N] [--rate MBPS] [--docker [--buildkit]] [--dir D]
 
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -41,6 +42,7 @@ const sizeMb = Number(opt('--size-mb', 1024));
 const files = Number(opt('--files', 16));
 const rate = Number(opt('--rate', 400));
 const useDocker = args.includes('--docker');
+const useBuildkit = args.includes('--buildkit');
 const ctxDir = opt('--dir', join(tmpdir(), `tilt-ts-bench-context-${sizeMb}m-${files}f`));
 const fileBytes = Math.floor((sizeMb * MB) / files);
 
@@ -130,6 +132,7 @@ async function viaDocker(t) {
     t: 'tilt-ts-bench-context-rss',
     dockerfile: t.dockerfileName,
     rm: true,
+    version: useBuildkit ? '2' : '1',
   });
   const out = await new Promise((resolve, reject) =>
     docker.modem.followProgress(res, (err, o) => (err ? reject(err) : resolve(o))),
@@ -144,7 +147,8 @@ async function viaDocker(t) {
 
 let sinkName = rate ? `a sink taking ${rate} MB/s` : 'a sink taking all it gets';
 if (useDocker) {
-  if (existsSync('/var/run/docker.sock')) sinkName = 'docker build (dockerode)';
+  if (existsSync('/var/run/docker.sock'))
+    sinkName = `docker build (dockerode, ${useBuildkit ? 'BuildKit' : 'classic'})`;
   else console.log('no daemon at /var/run/docker.sock: using the throttled sink');
 }
 
