@@ -25,7 +25,12 @@ import type {
   RegistrySpec,
 } from '../tiltfile/builtins/images.js';
 import { contextTar } from './context.js';
-import { BuildError, TILT_BUILT_LABELS, type BuilderKind } from './docker/engine.js';
+import {
+  BuildError,
+  DockerUnreachableError,
+  TILT_BUILT_LABELS,
+  type BuilderKind,
+} from './docker/engine.js';
 import { injectImages } from './dockerfile/inject.js';
 import { dockerInputsDigest, type BuildRecord } from './record.js';
 
@@ -74,9 +79,15 @@ export class ImageBuildError extends Error {
   constructor(
     readonly ref: string,
     message: string,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
     this.name = 'ImageBuildError';
+  }
+
+  /** The engine did not answer: the same build may succeed once it does. */
+  get engineUnreachable(): boolean {
+    return this.cause instanceof DockerUnreachableError;
   }
 }
 
@@ -149,22 +160,29 @@ export class ImageBuilder {
           : `Building Custom Build: [${t.ref}]`;
       this.opts.log(`STEP ${step}/${total} — ${label}`);
       const t0 = performance.now();
-      const local =
-        t.build.kind === 'docker'
-          ? await this.buildDocker(t.build, deps)
-          : await this.buildCustom(t.build, deps);
-      timings.push({ label, ms: performance.now() - t0 });
-      step++;
-      const custom = t.build.kind === 'custom' ? t.build : undefined;
-      const image = custom?.skipsLocalDocker
-        ? { ...local, deployRef: local.localRef, pushed: false }
-        : await this.maybePush(
-            t.ref,
-            local,
-            step,
-            total,
-            (opts.deployed?.has(t.ref) ?? true) && !custom?.disablePush,
-          );
+      let image: BuiltImage;
+      try {
+        const local =
+          t.build.kind === 'docker'
+            ? await this.buildDocker(t.build, deps)
+            : await this.buildCustom(t.build, deps);
+        timings.push({ label, ms: performance.now() - t0 });
+        step++;
+        const custom = t.build.kind === 'custom' ? t.build : undefined;
+        image = custom?.skipsLocalDocker
+          ? { ...local, deployRef: local.localRef, pushed: false }
+          : await this.maybePush(
+              t.ref,
+              local,
+              step,
+              total,
+              (opts.deployed?.has(t.ref) ?? true) && !custom?.disablePush,
+            );
+      } catch (e) {
+        // Every failure names its image; engine errors (tag, inspect) stay the cause.
+        if (e instanceof ImageBuildError) throw e;
+        throw new ImageBuildError(t.ref, (e as Error).message, { cause: e });
+      }
       results.set(t.ref, image);
       built.add(t.ref);
     }
@@ -214,7 +232,7 @@ export class ImageBuilder {
     try {
       builder = await this.opts.engine.preferredBuilder();
     } catch (e) {
-      throw new ImageBuildError(spec.ref, (e as Error).message);
+      throw new ImageBuildError(spec.ref, (e as Error).message, { cause: e });
     }
     // BuildKit runs steps only on the host, none or default network; a named network
     // needs the classic builder.
@@ -250,9 +268,10 @@ export class ImageBuilder {
         throw new ImageBuildError(
           spec.ref,
           e.step ? `${e.step}: ${e.engineMessage}` : e.engineMessage,
+          { cause: e },
         );
       }
-      throw new ImageBuildError(spec.ref, (e as Error).message);
+      throw new ImageBuildError(spec.ref, (e as Error).message, { cause: e });
     }
     const image = await this.tagLocal(spec.ref, imageId, spec.extraTags);
     if (digest) this.opts.record!.set(digest, image);
@@ -351,7 +370,7 @@ export class ImageBuilder {
     try {
       await this.opts.engine.push(pushRef, (line) => this.opts.log(`${INDENT}${line}`));
     } catch (e) {
-      throw new ImageBuildError(ref, `pushing ${pushRef}: ${(e as Error).message}`);
+      throw new ImageBuildError(ref, `pushing ${pushRef}: ${(e as Error).message}`, { cause: e });
     }
     const clusterHost = reg.hostFromCluster || reg.host;
     const deployRef =

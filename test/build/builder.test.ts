@@ -6,11 +6,13 @@ import type { Readable } from 'node:stream';
 import { extract } from 'tar-stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  ImageBuildError,
   ImageBuilder,
   contentTag,
   type BuildEngine,
   type BuiltImage,
 } from '../../src/build/builder.js';
+import { BuildError, DockerUnreachableError } from '../../src/build/docker/engine.js';
 import { buildReason, dirtyTargets } from '../../src/build/plan.js';
 import { BuildRecord, dockerInputsDigest } from '../../src/build/record.js';
 import type { DockerImageSpec } from '../../src/tiltfile/builtins/images.js';
@@ -223,6 +225,75 @@ describe('building the seed tree', () => {
       previous: first,
       dirty: new Set(['nodejs-express-base-image']),
     });
+    expect(engine.builds).toHaveLength(2);
+  });
+});
+
+describe('failures', () => {
+  /** An engine failing in one of its calls, as a stopped or failing daemon would. */
+  class FailingEngine extends RecordingEngine {
+    constructor(private fail: { build?: Error; tag?: Error }) {
+      super();
+    }
+    recover() {
+      this.fail = {};
+    }
+    override async build(...args: Parameters<RecordingEngine['build']>) {
+      if (this.fail.build) throw this.fail.build;
+      return super.build(...args);
+    }
+    override async tag(id: string, repo: string, tag: string) {
+      if (this.fail.tag) throw this.fail.tag;
+      return super.tag(id, repo, tag);
+    }
+  }
+
+  const unreachable = () =>
+    new DockerUnreachableError('unix:///var/run/docker.sock', 'ECONNREFUSED');
+
+  async function failureOf(engine: BuildEngine): Promise<ImageBuildError> {
+    const err = await new ImageBuilder({ engine, log: () => {}, push: false })
+      .buildAll(seedTargets())
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ImageBuildError);
+    return err as ImageBuildError;
+  }
+
+  it('says when the engine could not be reached, so that the build can be retried', async () => {
+    const err = await failureOf(new FailingEngine({ build: unreachable() }));
+    expect(err.ref).toBe('nodejs-express-base-image');
+    expect(err.engineUnreachable).toBe(true);
+    expect(err.message).toBe(
+      'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon ' +
+        'running? Start it (e.g. `sudo dockerd` or Docker Desktop) and tilt will retry.',
+    );
+  });
+
+  it('names the image when an engine call after the build fails', async () => {
+    const err = await failureOf(new FailingEngine({ tag: unreachable() }));
+    expect(err.ref).toBe('nodejs-express-base-image');
+    expect(err.engineUnreachable).toBe(true);
+  });
+
+  it('names the failing step of a failed build, which a retry would not fix', async () => {
+    const failed = new BuildError('exit code: 1', { step: '[2/2] RUN false' });
+    const err = await failureOf(new FailingEngine({ build: failed }));
+    expect(err.message).toBe('[2/2] RUN false: exit code: 1');
+    expect(err.engineUnreachable).toBe(false);
+    expect(err.cause).toBe(failed);
+  });
+
+  it('builds on a retry once the engine answers again', async () => {
+    const engine = new FailingEngine({ build: unreachable() });
+    const builder = new ImageBuilder({ engine, log: () => {}, push: false });
+    await expect(builder.buildAll(seedTargets())).rejects.toMatchObject({
+      engineUnreachable: true,
+    });
+    engine.recover();
+    expect([...(await builder.buildAll(seedTargets())).keys()]).toEqual([
+      'nodejs-express-base-image',
+      'nodejs-express-app-image',
+    ]);
     expect(engine.builds).toHaveLength(2);
   });
 });
