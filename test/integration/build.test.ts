@@ -87,6 +87,14 @@ spec:
   });
 }
 
+/** A seed project with fresh repository names, removed after the tests. */
+function newSeed(prefix: string, registry = '') {
+  const base = uniqueRepo(`${prefix}-base`);
+  const app = uniqueRepo(`${prefix}-app`);
+  for (const r of [base, app]) janitor.addRepo(r);
+  return { base, app, dir: seedProject(base, app, registry) };
+}
+
 function targetsOf(dir: string) {
   const r = loadTiltfile({ path: join(dir, 'Tiltfile'), env: {} });
   expect(r.error).toBeNull();
@@ -101,10 +109,7 @@ describe('the seed tree on the real engine', () => {
   const log: string[] = [];
 
   beforeAll(async () => {
-    base = uniqueRepo('seed-base');
-    app = uniqueRepo('seed-app');
-    for (const r of [base, app]) janitor.addRepo(r);
-    dir = seedProject(base, app);
+    ({ base, app, dir } = newSeed('seed'));
     const builder = new ImageBuilder({
       engine,
       log: (l) => log.push(l),
@@ -169,10 +174,7 @@ describe('the seed tree on the real engine', () => {
 
 describe('the seed tree with the classic builder', () => {
   it("builds the same tree, with the classic builder's steps in the log", async () => {
-    const base = uniqueRepo('classic-base');
-    const app = uniqueRepo('classic-app');
-    for (const r of [base, app]) janitor.addRepo(r);
-    const dir = seedProject(base, app);
+    const { base, app, dir } = newSeed('classic');
     // The engine as one without BuildKit (or with DOCKER_BUILDKIT=0) would be used.
     const classic: DockerEngine = Object.create(engine);
     classic.preferredBuilder = async () => 'classic';
@@ -192,10 +194,7 @@ describe('the seed tree with the classic builder', () => {
 
 describe('pushing to a registry', () => {
   it('pushes the app to the default registry, and the pushed tag pulls back', async () => {
-    const base = uniqueRepo('push-base');
-    const app = uniqueRepo('push-app');
-    for (const r of [base, app]) janitor.addRepo(r);
-    const dir = seedProject(base, app, REGISTRY);
+    const { base, app, dir } = newSeed('push', REGISTRY);
     const { targets, result } = targetsOf(dir);
     expect(result.error).toBeNull();
     const log: string[] = [];
@@ -257,10 +256,7 @@ describe('failures', () => {
 
 describe('starting again', () => {
   it('reuses the recorded images of unchanged inputs instead of building', async () => {
-    const base = uniqueRepo('record-base');
-    const app = uniqueRepo('record-app');
-    for (const r of [base, app]) janitor.addRepo(r);
-    const dir = seedProject(base, app);
+    const { app, dir } = newSeed('record');
     // the record lives outside every context (tilt keeps it in its own directory)
     const path = join(mkdtempSync(join(tmpdir(), 'tilt-record-')), 'builds.json');
     const first = await new ImageBuilder({

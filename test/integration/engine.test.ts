@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BuildError,
   connectDocker,
+  type BuilderKind,
   DockerEngine,
   DockerUnreachableError,
   PushError,
@@ -48,6 +49,31 @@ async function buildFiles(
     (line) => lines.push(line),
   );
   return { ...result, lines };
+}
+
+/**
+ * Builds a Dockerfile whose third step prints to stdout and stderr, then ends with `last`;
+ * returns the BuildError and the output lines.
+ */
+async function failingBuild(engine: DockerEngine, last: string, builder?: BuilderKind) {
+  const lines: string[] = [];
+  const err = await engine
+    .build(
+      contextTar({
+        Dockerfile: [
+          `FROM ${BUSYBOX_BASE}`,
+          `RUN echo before-the-failure ${FRESH}`,
+          `RUN echo about-to-fail && echo on-stderr >&2 && ${last}`,
+          'RUN echo never-runs',
+          '',
+        ].join('\n'),
+      }),
+      { dockerfile: 'Dockerfile', buildArgs: {}, builder },
+      (line) => lines.push(line),
+    )
+    .catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(BuildError);
+  return { err: err as BuildError, lines };
 }
 
 describe('connectDocker', () => {
@@ -222,24 +248,7 @@ describe('DockerEngine against the local engine', () => {
   it(
     'gives a BuildError with the failing instruction and its output',
     async () => {
-      const lines: string[] = [];
-      const err = await engine
-        .build(
-          contextTar({
-            Dockerfile: [
-              `FROM ${BUSYBOX_BASE}`,
-              `RUN echo before-the-failure ${FRESH}`,
-              'RUN echo about-to-fail && echo on-stderr >&2 && false',
-              'RUN echo never-runs',
-              '',
-            ].join('\n'),
-          }),
-          { dockerfile: 'Dockerfile', buildArgs: {} },
-          (line) => lines.push(line),
-        )
-        .catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(BuildError);
-      const buildErr = err as BuildError;
+      const { err: buildErr, lines } = await failingBuild(engine, 'false');
       expect(buildErr.message).toBe(
         "The command '/bin/sh -c echo about-to-fail && echo on-stderr >&2 && false' " +
           'returned a non-zero code: 1',
@@ -266,13 +275,17 @@ describe('DockerEngine against the local engine', () => {
   );
 
   it(
-    'gives a BuildError for a Dockerfile the engine cannot parse',
+    'gives a BuildError for a Dockerfile the engine cannot parse, with either builder',
     async () => {
-      const err = await buildFiles(engine, {
-        Dockerfile: `FROM ${BUSYBOX_BASE}\nNOTANINSTRUCTION foo\n`,
-      }).catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(BuildError);
-      expect((err as Error).message).toMatch(/unknown instruction: NOTANINSTRUCTION/i);
+      for (const builder of ['classic', 'buildkit'] as const) {
+        const err = await buildFiles(
+          engine,
+          { Dockerfile: `FROM ${BUSYBOX_BASE}\nNOTANINSTRUCTION foo\n` },
+          { builder },
+        ).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(BuildError);
+        expect((err as Error).message).toMatch(/unknown instruction: NOTANINSTRUCTION/i);
+      }
     },
     SLOW,
   );
@@ -377,24 +390,7 @@ describe('DockerEngine against the local engine', () => {
   it(
     'gives a BuildError naming the failing BuildKit step, with its output',
     async () => {
-      const lines: string[] = [];
-      const err = await engine
-        .build(
-          contextTar({
-            Dockerfile: [
-              `FROM ${BUSYBOX_BASE}`,
-              `RUN echo before-the-failure ${FRESH}`,
-              'RUN echo about-to-fail && echo on-stderr >&2 && exit 3',
-              'RUN echo never-runs',
-              '',
-            ].join('\n'),
-          }),
-          { dockerfile: 'Dockerfile', buildArgs: {}, builder: 'buildkit' },
-          (line) => lines.push(line),
-        )
-        .catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(BuildError);
-      const buildErr = err as BuildError;
+      const { err: buildErr, lines } = await failingBuild(engine, 'exit 3', 'buildkit');
       expect(buildErr.message).toMatch(/exit code: 3$/);
       expect(buildErr.code).toBe(3);
       expect(buildErr.step).toBe('[3/4] RUN echo about-to-fail && echo on-stderr >&2 && exit 3');
@@ -403,20 +399,6 @@ describe('DockerEngine against the local engine', () => {
       expect(lines).toContain(`ERROR IN: ${buildErr.step}`);
       expect(buildErr.tail).toContain('→ before-the-failure');
       expect(lines.join('\n')).not.toContain('never-runs');
-    },
-    SLOW,
-  );
-
-  it(
-    'gives a BuildError for a Dockerfile BuildKit cannot parse',
-    async () => {
-      const err = await buildFiles(
-        engine,
-        { Dockerfile: `FROM ${BUSYBOX_BASE}\nNOTANINSTRUCTION foo\n` },
-        { builder: 'buildkit' },
-      ).catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(BuildError);
-      expect((err as Error).message).toMatch(/unknown instruction: NOTANINSTRUCTION/i);
     },
     SLOW,
   );
