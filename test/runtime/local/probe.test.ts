@@ -17,33 +17,7 @@ import {
   type ProbeUpdate,
 } from '../../../src/runtime/local/probe.js';
 import type { ProbeSpec } from '../../../src/tiltfile/builtins/settings-values.js';
-
-/** Polls until `cond` holds; fails after `timeoutMs`. */
-async function waitFor(cond: () => boolean, what: string, timeoutMs = 15000): Promise<void> {
-  const start = Date.now();
-  while (!cond()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-/** Whether a process is gone: no such pid, or a zombie (dead, waiting to be reaped). */
-function pidGone(pid: number): boolean {
-  if (process.platform === 'linux') {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-      return stat.slice(stat.lastIndexOf(')') + 2)[0] === 'Z';
-    } catch {
-      return true;
-    }
-  }
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch {
-    return true;
-  }
-}
+import { pidGone, waitFor } from './helpers.js';
 
 /** A probe spec with fast timing (fractions of a second) unless given. */
 function spec(action: Partial<ProbeSpec>, timing: Partial<ProbeSpec> = {}): ProbeSpec {

@@ -1,37 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { disposeAll } from '../../../src/runtime/local/process-group.js';
 import { ServeProcess, type ServeStatus } from '../../../src/runtime/local/serve.js';
-
-/** Polls until `cond` holds; fails after `timeoutMs`. */
-async function waitFor(cond: () => boolean, what: string, timeoutMs = 15000): Promise<void> {
-  const start = Date.now();
-  while (!cond()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-/** Whether a process is gone: no such pid, or a zombie (dead, waiting to be reaped). */
-function pidGone(pid: number): boolean {
-  if (process.platform === 'linux') {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-      return stat.slice(stat.lastIndexOf(')') + 2)[0] === 'Z';
-    } catch {
-      return true;
-    }
-  }
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch {
-    return true;
-  }
-}
+import { pidGone, waitFor } from './helpers.js';
 
 /** The live (non-zombie) processes of a process group, with their command names. */
 function groupMembers(pgid: number): { pid: number; comm: string }[] {
