@@ -106,7 +106,7 @@ export function parseIgnoreFile(text: string): string[] {
  * Tiltfile patterns may be absolute paths, as in Tilt; those inside the context are made relative
  * to it. Others keep Docker's meaning, where a leading `/` is the context root.
  */
-function tiltfilePatterns(root: string, patterns: string[]): string[] {
+export function tiltfilePatterns(root: string, patterns: string[]): string[] {
   return patterns.map((raw) => {
     const trimmed = raw.trim();
     const exception = trimmed.startsWith('!');

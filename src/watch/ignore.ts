@@ -11,12 +11,13 @@
 //   watched path.
 
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, posix, relative, resolve, sep } from 'node:path';
+import { dirname, posix, resolve } from 'node:path';
 
 import {
   findIgnoreFile,
   parseIgnoreFile,
   patternMatcher,
+  tiltfilePatterns,
   type IgnoreMatcher,
 } from '../build/context-ignore.js';
 import { isStrictlyWithin, relativeWithin } from './paths.js';
@@ -78,7 +79,7 @@ export class CompiledIgnore {
 
   constructor(spec: IgnoreSpec) {
     this.baseDir = resolve(spec.baseDir);
-    const patterns = absoluteToRelative(this.baseDir, spec.patterns);
+    const patterns = tiltfilePatterns(this.baseDir, spec.patterns);
     this.matcher = patternMatcher(patterns);
     const literal: string[] = [];
     const anyDepth: string[] = [];
@@ -160,19 +161,4 @@ export function dockerBuildIgnores(
     out.push({ baseDir, patterns: ['**', ...opts.only.map((p) => `!${p}`)] });
   }
   return out;
-}
-
-// As in Tilt, a pattern may be an absolute path; one inside the base dir is made relative to it.
-// Others keep Docker's meaning, where a leading `/` is the base dir.
-function absoluteToRelative(base: string, patterns: string[]): string[] {
-  return patterns.map((raw) => {
-    const trimmed = raw.trim();
-    const exception = trimmed.startsWith('!');
-    const p = exception ? trimmed.slice(1).trim() : trimmed;
-    if (!isAbsolute(p)) return trimmed;
-    const rel = relative(base, p);
-    if (rel.startsWith('..') || isAbsolute(rel)) return trimmed;
-    const inside = rel === '' ? '**' : rel.split(sep).join('/');
-    return exception ? `!${inside}` : inside;
-  });
 }
