@@ -1,48 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { encodeUtf8 } from '../../../src/starlark/values/utf8.js';
-import {
-  Dict,
-  Float,
-  List,
-  None,
-  Tuple,
-  type Kwargs,
-  type ThreadLike,
-  type Value,
-} from '../../../src/starlark/values/value.js';
+import { List, None, type Kwargs, type Value } from '../../../src/starlark/values/value.js';
 import { percentFormat, strFormat } from '../../../src/starlark/lib/format.js';
 import '../../../src/starlark/lib/quote.js';
+import { dict, f, fails, thread, tuple, u } from './helpers.js';
 
-const thread: ThreadLike = {
-  call: () => {
-    throw new Error('unexpected call');
-  },
-  print: () => {},
-  locals: new Map(),
-};
-const u = encodeUtf8;
-const tuple = (...xs: Value[]) => new Tuple(xs);
-const f = (x: number) => new Float(x);
 const pf = percentFormat;
 const fmt = (s: string, args: Value[] = [], kwargs: Kwargs = []) =>
   strFormat(thread, s, args, kwargs);
-
-function dict(...pairs: [Value, Value][]): Dict {
-  const d = new Dict();
-  for (const [k, v] of pairs) d.setUnchecked(k, v);
-  return d;
-}
-
-function fails(fn: () => unknown, re: string): void {
-  let msg: string | undefined;
-  try {
-    fn();
-  } catch (e) {
-    msg = (e as Error).message;
-  }
-  expect(msg, `want error matching ${re}`).toBeDefined();
-  expect(msg).toMatch(new RegExp(re));
-}
 
 describe('% interpolation', () => {
   it('basics', () => {

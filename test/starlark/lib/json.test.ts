@@ -4,7 +4,6 @@ import { jsonModule } from '../../../src/starlark/lib/json.js';
 import { installQuote } from '../../../src/starlark/lib/quote.js';
 import '../../../src/starlark/lib/string.js';
 import { equals } from '../../../src/starlark/values/compare.js';
-import { encodeUtf8 } from '../../../src/starlark/values/utf8.js';
 import {
   Builtin,
   Bytes,
@@ -17,22 +16,11 @@ import {
   Tuple,
   typeOf,
   type Kwargs,
-  type ThreadLike,
   type Value,
 } from '../../../src/starlark/values/value.js';
+import { dict, f, list, thread, u } from './helpers.js';
 
 installQuote();
-
-const thread: ThreadLike = {
-  call: () => {
-    throw new Error('unexpected call');
-  },
-  print: () => {},
-  locals: new Map(),
-};
-const u = encodeUtf8;
-const f = (x: number) => new Float(x);
-const list = (...xs: Value[]) => new List(xs);
 
 function call(name: string, args: Value[], kwargs: Kwargs = []): Value {
   const b = jsonModule.members.get(name) as Builtin;
@@ -40,12 +28,6 @@ function call(name: string, args: Value[], kwargs: Kwargs = []): Value {
 }
 const encode = (x: Value) => call('encode', [x]);
 const decode = (s: string) => call('decode', [s]);
-
-function dict(...pairs: [Value, Value][]): Dict {
-  const d = new Dict();
-  for (const [k, v] of pairs) d.setUnchecked(k, v);
-  return d;
-}
 
 /** A value with fields, like a struct. */
 class Struct extends StarObject {

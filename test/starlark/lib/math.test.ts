@@ -2,23 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { mathModule } from '../../../src/starlark/lib/math.js';
 import { intShl } from '../../../src/starlark/lib/numbers.js';
 import { equals } from '../../../src/starlark/values/compare.js';
-import {
-  Builtin,
-  Float,
-  typeOf,
-  type ThreadLike,
-  type Value,
-} from '../../../src/starlark/values/value.js';
+import { Builtin, Float, typeOf, type Value } from '../../../src/starlark/values/value.js';
+import { f, thread } from './helpers.js';
 
-const thread: ThreadLike = {
-  call: () => {
-    throw new Error('unexpected call');
-  },
-  print: () => {},
-  locals: new Map(),
-};
-
-const f = (x: number) => new Float(x);
 const inf = f(Infinity);
 const nan = f(NaN);
 const e = (mathModule.members.get('e') as Float).v;

@@ -6,13 +6,11 @@ import {
   Bytes,
   Dict,
   Float,
-  List,
   None,
   repr,
   str,
   Tuple,
   type Kwargs,
-  type ThreadLike,
   type Value,
 } from '../../../src/starlark/values/value.js';
 import { quote } from '../../../src/starlark/lib/quote.js';
@@ -23,19 +21,7 @@ import {
   StringElems,
   stringMethods,
 } from '../../../src/starlark/lib/string.js';
-
-const thread: ThreadLike = {
-  call: () => {
-    throw new Error('unexpected call');
-  },
-  print: () => {},
-  locals: new Map(),
-};
-
-/** A Starlark string literal: JS text as UTF-8 bytes. */
-const u = encodeUtf8;
-const list = (...xs: Value[]) => new List(xs);
-const tuple = (...xs: Value[]) => new Tuple(xs);
+import { fails, list, thread, tuple, u } from './helpers.js';
 
 function call(recv: Value, name: string, ...args: Value[]): Value {
   const methods = recv instanceof Bytes ? bytesMethods : stringMethods;
@@ -47,17 +33,6 @@ const m = (recv: string, name: string, ...args: Value[]) => call(u(recv), name, 
 
 function eq(got: Value, want: Value): void {
   if (!equals(got, want)) expect(repr(got)).toBe(repr(want));
-}
-
-function fails(f: () => unknown, re: string): void {
-  let msg: string | undefined;
-  try {
-    f();
-  } catch (e) {
-    msg = (e as Error).message;
-  }
-  expect(msg, `want error matching ${re}`).toBeDefined();
-  expect(msg).toMatch(new RegExp(re));
 }
 
 const elements = (v: Value) => (v as StringElems | StringCodepoints | BytesElems).elements();
