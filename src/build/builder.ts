@@ -30,6 +30,7 @@ import {
   DockerUnreachableError,
   TILT_BUILT_LABELS,
   type BuilderKind,
+  type BuildOptions,
 } from './docker/engine.js';
 import { injectImages } from './dockerfile/inject.js';
 import { dockerInputsDigest, type BuildRecord } from './record.js';
@@ -40,18 +41,7 @@ const BUILDKIT_NETWORKS = new Set(['default', 'host', 'none']);
 export interface BuildEngine {
   build(
     tar: Readable,
-    opts: {
-      builder?: BuilderKind;
-      dockerfile: string;
-      buildArgs: Record<string, string>;
-      target?: string;
-      network?: string;
-      extraHosts?: string[];
-      platform?: string;
-      pull?: boolean;
-      cacheFrom?: string[];
-      labels?: Record<string, string>;
-    },
+    opts: Omit<BuildOptions, 'tags' | 'signal'>,
     onLine: (line: string) => void,
   ): Promise<{ imageId: string }>;
   /** BuildKit when the engine offers it (or DOCKER_BUILDKIT asks), else classic. */

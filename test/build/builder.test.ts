@@ -91,6 +91,11 @@ class RecordingEngine implements BuildEngine {
 
 const seed = resolve('test/tiltfile/fixtures/seed');
 
+/** A builder that logs nothing and pushes nothing. */
+function quietBuilder(engine: BuildEngine = new RecordingEngine()): ImageBuilder {
+  return new ImageBuilder({ engine, log: () => {}, push: false });
+}
+
 function seedTargets() {
   const r = loadTiltfile({ path: join(seed, 'Tiltfile'), env: {} });
   expect(r.error).toBeNull();
@@ -122,7 +127,7 @@ describe('building the seed tree', () => {
     for (const kind of ['buildkit', 'classic'] as const) {
       const engine = new RecordingEngine();
       engine.builder = kind;
-      await new ImageBuilder({ engine, log: () => {}, push: false }).buildAll(seedTargets());
+      await quietBuilder(engine).buildAll(seedTargets());
       expect(engine.builds.map((b) => b.builder)).toEqual([kind, kind]);
     }
   });
@@ -137,9 +142,7 @@ describe('building the seed tree', () => {
       });
       expect(r.error).toBeNull();
       const engine = new RecordingEngine();
-      await new ImageBuilder({ engine, log: () => {}, push: false }).buildAll(
-        r.manifests[0].imageTargets,
-      );
+      await quietBuilder(engine).buildAll(r.manifests[0].imageTargets);
       kinds[network] = engine.builds[0].builder;
     }
     expect(kinds).toEqual({ 'my-net': 'classic', host: 'buildkit' });
@@ -147,23 +150,15 @@ describe('building the seed tree', () => {
 
   it('sends the context files and the Dockerfile in one tar', async () => {
     const engine = new RecordingEngine();
-    await new ImageBuilder({ engine, log: () => {}, push: false }).buildAll(seedTargets());
+    await quietBuilder(engine).buildAll(seedTargets());
     expect(engine.builds[0].files).toEqual(
       expect.arrayContaining(['package.json', 'src/index.js']),
     );
   });
 
   it('gives the same tag to the same content', async () => {
-    const a = await new ImageBuilder({
-      engine: new RecordingEngine(),
-      log: () => {},
-      push: false,
-    }).buildAll(seedTargets());
-    const b = await new ImageBuilder({
-      engine: new RecordingEngine(),
-      log: () => {},
-      push: false,
-    }).buildAll(seedTargets());
+    const a = await quietBuilder().buildAll(seedTargets());
+    const b = await quietBuilder().buildAll(seedTargets());
     expect([...a.values()].map((x) => x.tag)).toEqual([...b.values()].map((x) => x.tag));
   });
 
@@ -189,11 +184,7 @@ describe('building the seed tree', () => {
 
   it('reuses an unchanged base and rebuilds the app after an app-only change', async () => {
     const targets = seedTargets();
-    const first = await new ImageBuilder({
-      engine: new RecordingEngine(),
-      log: () => {},
-      push: false,
-    }).buildAll(targets);
+    const first = await quietBuilder().buildAll(targets);
     const dirty = dirtyTargets({
       targets,
       changed: [join(seed, 'src', 'index.js')],
@@ -202,26 +193,19 @@ describe('building the seed tree', () => {
     });
     expect([...dirty]).toEqual(['nodejs-express-app-image']);
     const engine = new RecordingEngine();
-    const second = await new ImageBuilder({ engine, log: () => {}, push: false }).buildAll(
-      targets,
-      {
-        previous: first,
-        dirty,
-      },
-    );
+    const second = await quietBuilder(engine).buildAll(targets, {
+      previous: first,
+      dirty,
+    });
     expect(engine.builds).toHaveLength(1);
     expect(second.get('nodejs-express-base-image')).toBe(first.get('nodejs-express-base-image'));
   });
 
   it('rebuilds the app when the base rebuilt', async () => {
     const targets = seedTargets();
-    const first = await new ImageBuilder({
-      engine: new RecordingEngine(),
-      log: () => {},
-      push: false,
-    }).buildAll(targets);
+    const first = await quietBuilder().buildAll(targets);
     const engine = new RecordingEngine();
-    await new ImageBuilder({ engine, log: () => {}, push: false }).buildAll(targets, {
+    await quietBuilder(engine).buildAll(targets, {
       previous: first,
       dirty: new Set(['nodejs-express-base-image']),
     });
@@ -252,7 +236,7 @@ describe('failures', () => {
     new DockerUnreachableError('unix:///var/run/docker.sock', 'ECONNREFUSED');
 
   async function failureOf(engine: BuildEngine): Promise<ImageBuildError> {
-    const err = await new ImageBuilder({ engine, log: () => {}, push: false })
+    const err = await quietBuilder(engine)
       .buildAll(seedTargets())
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ImageBuildError);
@@ -285,7 +269,7 @@ describe('failures', () => {
 
   it('builds on a retry once the engine answers again', async () => {
     const engine = new FailingEngine({ build: unreachable() });
-    const builder = new ImageBuilder({ engine, log: () => {}, push: false });
+    const builder = quietBuilder(engine);
     await expect(builder.buildAll(seedTargets())).rejects.toMatchObject({
       engineUnreachable: true,
     });
