@@ -218,12 +218,7 @@ export class ImageBuilder {
     for (const line of injected.text.replace(/\n$/, '').split('\n')) log(`  ${line}`);
     log('');
     log(`${INDENT}Building image`);
-    let builder: BuilderKind;
-    try {
-      builder = await this.opts.engine.preferredBuilder();
-    } catch (e) {
-      throw new ImageBuildError(spec.ref, (e as Error).message, { cause: e });
-    }
+    let builder = await this.opts.engine.preferredBuilder();
     // BuildKit runs steps only on the host, none or default network; a named network
     // needs the classic builder.
     if (spec.network && !BUILDKIT_NETWORKS.has(spec.network)) builder = 'classic';
@@ -261,7 +256,7 @@ export class ImageBuilder {
           { cause: e },
         );
       }
-      throw new ImageBuildError(spec.ref, (e as Error).message, { cause: e });
+      throw e;
     }
     const image = await this.tagLocal(spec.ref, imageId, spec.extraTags);
     if (digest) this.opts.record!.set(digest, image);
