@@ -93,7 +93,6 @@ export class ClassicOutput implements BuildOutput {
 /** BuildKit: protobuf progress updates, printed by BuildkitPrinter. */
 export class BuildkitOutput implements BuildOutput {
   imageId?: string;
-  readonly shortId = undefined;
   private readonly printer: BuildkitPrinter;
   private readonly lines: LineSplitter;
 

@@ -10,6 +10,7 @@ import Docker from 'dockerode';
 import {
   BuildkitOutput,
   ClassicOutput,
+  type BuildOutput,
   exitCodeIn,
   formatStatus,
   type JsonMessage,
@@ -407,7 +408,7 @@ export class DockerEngine {
         throw err;
       }
     };
-    const output = buildkit ? new BuildkitOutput(emit) : new ClassicOutput(emit);
+    const output: BuildOutput = buildkit ? new BuildkitOutput(emit) : new ClassicOutput(emit);
 
     const onAbort = () => res.destroy(abortReason(opts.signal));
     opts.signal?.addEventListener('abort', onAbort, { once: true });
