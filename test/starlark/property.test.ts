@@ -19,7 +19,9 @@ import { Builtin, None, str, type Value } from '../../src/starlark/values/value.
 import { text } from './helpers.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-const suiteDir = join(repoRoot, '..', 'shared', 'conformance', 'starlark');
+// The suite `npm test` runs (scripts/conformance.sh), with the same override.
+const suiteDir =
+  process.env.STARLARK_CONFORMANCE_DIR ?? join(repoRoot, '..', 'shared', 'conformance', 'starlark');
 
 /** Why an exception is not one a Starlark program may raise, or undefined if it is. */
 function notStarlarkError(e: unknown): string | undefined {
