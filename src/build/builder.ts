@@ -48,7 +48,7 @@ export interface BuildEngine {
   preferredBuilder(): Promise<BuilderKind>;
   tag(imageId: string, repo: string, tag: string): Promise<void>;
   inspect(ref: string): Promise<{ id: string } | undefined>;
-  push(ref: string, onLine: (line: string) => void): Promise<void>;
+  push(ref: string, onLine: (line: string) => void): Promise<unknown>;
 }
 
 export interface BuiltImage {

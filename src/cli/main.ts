@@ -1,5 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { register as registerAlpha } from './alpha.js';
+import { register as registerCI } from './ci.js';
+import { register as registerDown } from './down.js';
+import { register as registerUp } from './up.js';
 import { processIO, type CliContext, type CliIO } from './io.js';
 import { register as registerVersion } from './version.js';
 
@@ -13,6 +16,9 @@ export function createProgram(ctx: CliContext): Command {
     .configureOutput({ writeOut: ctx.io.stdout, writeErr: ctx.io.stderr })
     .exitOverride();
 
+  registerUp(program, ctx);
+  registerCI(program, ctx);
+  registerDown(program, ctx);
   registerVersion(program, ctx);
   registerAlpha(program, ctx);
 
@@ -26,8 +32,9 @@ export function createProgram(ctx: CliContext): Command {
 export async function main(
   argv: string[] = process.argv.slice(2),
   io: CliIO = processIO,
+  signal?: AbortSignal,
 ): Promise<number> {
-  const ctx: CliContext = { io, exitCode: 0 };
+  const ctx: CliContext = { io, exitCode: 0, signal };
   const program = createProgram(ctx);
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -34,6 +34,8 @@ export interface ScheduleResource {
   ready: boolean;
   /** Changed files not yet picked up by an update, in the order seen. */
   pendingChanges: string[];
+  /** Its definition changed in a Tiltfile reload since its last update. */
+  configChanged?: boolean;
 }
 
 export interface ScheduleState {
@@ -48,7 +50,10 @@ export interface ScheduleState {
 export const DEFAULT_MAX_PARALLEL_UPDATES = 3;
 
 export type UpdateReason =
-  { kind: 'initial' } | { kind: 'changed-files'; paths: string[] } | { kind: 'manual-trigger' };
+  | { kind: 'initial' }
+  | { kind: 'changed-files'; paths: string[] }
+  | { kind: 'config-changed' }
+  | { kind: 'manual-trigger' };
 
 /** Why a resource that wants to update cannot start now. */
 export type Hold =
@@ -76,6 +81,8 @@ export function reasonText(reason: UpdateReason): string {
       return 'Initial Build';
     case 'manual-trigger':
       return 'Manual Trigger';
+    case 'config-changed':
+      return 'Config Changed';
     case 'changed-files': {
       const n = reason.paths.length;
       const shown =
@@ -94,6 +101,10 @@ function wantedReason(r: ScheduleResource, triggered: boolean): UpdateReason | u
   if (!r.enabled || r.status === 'building') return undefined;
   if (triggered) return { kind: 'manual-trigger' };
   if (r.status === 'never-built' && r.autoInit) return { kind: 'initial' };
+  // A changed definition is like a changed file: it waits for a trigger in manual mode.
+  if (r.configChanged && r.status !== 'never-built' && r.triggerMode === 'TRIGGER_MODE_AUTO') {
+    return { kind: 'config-changed' };
+  }
   if (r.pendingChanges.length > 0 && r.triggerMode === 'TRIGGER_MODE_AUTO') {
     return { kind: 'changed-files', paths: [...r.pendingChanges] };
   }

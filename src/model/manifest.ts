@@ -61,6 +61,7 @@ export type LocalTarget = Pick<
   | 'deps'
   | 'ignore'
   | 'allowParallel'
+  | 'readinessProbe'
 >;
 
 /** A Docker Compose service run as a resource. */

@@ -6,6 +6,8 @@ import { EvalError } from '../starlark/errors.js';
 import { toHost } from './args.js';
 import { assemble } from './assemble/index.js';
 import { apiObjectsOf, type APIObject } from './builtins/extensions.js';
+import { imagesOf, type RegistrySpec } from './builtins/images.js';
+import { settingsOf, type TiltfileSettings } from './builtins/settings.js';
 import { describeTiltfileError, execTiltfile } from './loader.js';
 
 export interface LoadOptions {
@@ -30,6 +32,10 @@ export interface TiltfileResult {
   warnings: string[];
   /** API objects declared with v1alpha1.* */
   apiObjects: APIObject[];
+  /** update_settings, watch_settings, ci_settings and the like. */
+  settings: TiltfileSettings;
+  /** default_registry(), if called. */
+  registry?: RegistrySpec;
   /** The error as Tilt shows it (a backtrace, or file:line:col: message), or null. */
   error: string | null;
 }
@@ -67,6 +73,8 @@ function load(path: string, opts: LoadOptions): TiltfileResult {
     configFiles: [...ctx.configFiles],
     warnings: ctx.warnings,
     apiObjects: apiObjectsOf(ctx),
+    settings: settingsOf(ctx),
+    registry: imagesOf(ctx).registry,
     error: err ? describeTiltfileError(err) : null,
   });
   if (error) return result([], error);

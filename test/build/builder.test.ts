@@ -1,9 +1,6 @@
-import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Readable } from 'node:stream';
-import { extract } from 'tar-stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   ImageBuildError,
@@ -18,76 +15,9 @@ import { BuildRecord, dockerInputsDigest } from '../../src/build/record.js';
 import type { DockerImageSpec } from '../../src/tiltfile/builtins/images.js';
 import { loadTiltfile } from '../../src/tiltfile/index.js';
 import { loadProject, podYAML, removeProjects } from '../tiltfile/helpers.js';
+import { RecordingEngine } from './recording-engine.js';
 
 afterEach(removeProjects);
-
-interface BuildCall {
-  dockerfile: string;
-  files: string[];
-  buildArgs: Record<string, string>;
-  labels: Record<string, string>;
-  builder?: string;
-}
-
-/** An engine that records what it is asked to do; image ids hash the Dockerfile it received. */
-class RecordingEngine implements BuildEngine {
-  builds: BuildCall[] = [];
-  tags: string[] = [];
-  pushes: string[] = [];
-  /** What preferredBuilder answers. */
-  builder: 'classic' | 'buildkit' = 'buildkit';
-
-  async preferredBuilder() {
-    return this.builder;
-  }
-
-  async build(
-    tar: Readable,
-    opts: {
-      builder?: 'classic' | 'buildkit';
-      dockerfile: string;
-      buildArgs: Record<string, string>;
-      labels?: Record<string, string>;
-    },
-    onLine: (line: string) => void,
-  ) {
-    const entries = new Map<string, string>();
-    await new Promise<void>((done, fail) => {
-      const x = extract();
-      x.on('entry', (header, stream, next) => {
-        const chunks: Buffer[] = [];
-        stream.on('data', (c: Buffer) => chunks.push(c));
-        stream.on('end', () => {
-          entries.set(header.name, Buffer.concat(chunks).toString('utf8'));
-          next();
-        });
-      });
-      x.on('finish', done);
-      x.on('error', fail);
-      tar.pipe(x);
-    });
-    const dockerfile = entries.get(opts.dockerfile) ?? '';
-    this.builds.push({
-      dockerfile,
-      files: [...entries.keys()].sort(),
-      buildArgs: opts.buildArgs,
-      labels: opts.labels ?? {},
-      builder: opts.builder,
-    });
-    onLine('Step 1/1 : FROM scratch');
-    return { imageId: 'sha256:' + createHash('sha256').update(dockerfile).digest('hex') };
-  }
-  async tag(_id: string, repo: string, tag: string) {
-    this.tags.push(`${repo}:${tag}`);
-  }
-  async inspect(_ref: string): Promise<{ id: string } | undefined> {
-    return undefined;
-  }
-  async push(ref: string, onLine: (line: string) => void) {
-    this.pushes.push(ref);
-    onLine(`pushed ${ref}`);
-  }
-}
 
 const seed = resolve('test/tiltfile/fixtures/seed');
 

@@ -189,6 +189,27 @@ describe('nextToUpdate', () => {
   });
 });
 
+describe('config changes', () => {
+  it('update a changed auto resource with the reason Config Changed', () => {
+    const r = nextToUpdate(state([res('a'), res('b', { configChanged: true })]));
+    expect(r.next).toEqual({ name: 'b', reason: { kind: 'config-changed' } });
+    expect(reasonText(r.next!.reason)).toBe('Config Changed');
+  });
+
+  it('wait for a trigger in manual mode', () => {
+    const manual = res('m', { configChanged: true, triggerMode: 'TRIGGER_MODE_MANUAL' });
+    expect(nextToUpdate(state([manual])).next).toBeUndefined();
+    expect(nextToUpdate(state([manual], { triggerQueue: ['m'] })).next?.reason).toEqual({
+      kind: 'manual-trigger',
+    });
+  });
+
+  it('leave a never-built resource to its initial update', () => {
+    const r = nextToUpdate(state([fresh('n', { configChanged: true })]));
+    expect(r.next?.reason).toEqual({ kind: 'initial' });
+  });
+});
+
 describe('reasonText', () => {
   it("uses Tilt's words", () => {
     expect(reasonText({ kind: 'initial' })).toBe('Initial Build');

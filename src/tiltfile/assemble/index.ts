@@ -34,6 +34,7 @@ export function assemble(ctx: TiltfileContext): Manifest[] {
         deps: r.deps,
         ignore: r.ignore,
         allowParallel: r.allowParallel,
+        readinessProbe: r.readinessProbe,
       },
       resourceDeps: r.resourceDeps,
       ...mode,

@@ -1,0 +1,177 @@
+// The engine of `tilt up` and `tilt ci`: the store, and the controllers that
+// react to it. Tiltfile loads fill the store with resources; file watches add
+// pending changes; the update controller builds and deploys; the runtime
+// reports pods; port-forwards follow deploys.
+
+import { dirname, join } from 'node:path';
+import type { BuildEngine } from '../build/builder.js';
+import { BuildRecord } from '../build/record.js';
+import type { LogStore } from '../logs/index.js';
+import type { Manifest } from '../model/manifest.js';
+import type { WorkloadRuntime } from '../runtime/workload.js';
+import type { RegistrySpec } from '../tiltfile/builtins/images.js';
+import { readTiltignore, FileWatcher } from '../watch/index.js';
+import { K8sUpdater } from './k8s-update.js';
+import { LocalUpdater } from './local-update.js';
+import { storeLog, type ResourceLog } from './log.js';
+import { PortForwardController } from './port-forward-controller.js';
+import { RuntimeController } from './runtime-controller.js';
+import { EngineStore } from './store.js';
+import { TiltfileController } from './tiltfile-controller.js';
+import { UpdateController } from './update-controller.js';
+import { WatchController } from './watch-controller.js';
+
+export interface EngineOptions {
+  /** Absolute path of the Tiltfile. */
+  tiltfile: string;
+  /** Tiltfile args (after `--`). */
+  args: string[];
+  mode: 'up' | 'ci';
+  logs: LogStore;
+  /** Runs the Kubernetes workloads. */
+  runtime: WorkloadRuntime;
+  /** Builds images; undefined when no engine could be reached. */
+  images: () => BuildEngine;
+  /** Variables for the Tiltfile and local commands, over tilt's own environment. */
+  env: Record<string, string>;
+  /** Where the build record lives: outside the project, so that writing it changes no watched file. */
+  stateDir: string;
+  /** Bind port-forwards to this host instead of their own. */
+  forwardHost?: string;
+  disablePortForwards?: boolean;
+  /** Delay before retrying what failed because Docker did not answer. */
+  retryDelayMs?: number;
+}
+
+export class Engine {
+  readonly store: EngineStore;
+  private readonly log: ResourceLog;
+  private readonly watcher?: FileWatcher;
+  private readonly tiltfile: TiltfileController;
+  private readonly watches?: WatchController;
+  private readonly updates: UpdateController;
+  private readonly local: LocalUpdater;
+  private readonly runtimes: RuntimeController;
+  private readonly forwards?: PortForwardController;
+  private unsubscribe?: () => void;
+  /** default_registry() of the last successful load. */
+  private registry?: RegistrySpec;
+
+  constructor(private readonly opts: EngineOptions) {
+    this.store = new EngineStore(opts.tiltfile);
+    this.log = storeLog(opts.logs);
+    const baseDir = dirname(opts.tiltfile);
+    if (opts.mode === 'up') {
+      this.watcher = new FileWatcher({
+        globalIgnores: [readTiltignore(opts.tiltfile)],
+        onError: (err) => this.log('', 'watch', err.message, 'ERROR', 'runtime'),
+      });
+      this.watches = new WatchController(this.store, this.watcher);
+    }
+    const env = { ...(process.env as Record<string, string>), ...opts.env };
+    this.tiltfile = new TiltfileController({
+      store: this.store,
+      log: this.log,
+      args: opts.args,
+      subcommand: opts.mode,
+      env,
+      watcher: this.watcher,
+      onRemoved: (removed) => void this.removeResources(removed),
+      onLoaded: (result) => {
+        if (!result.error) this.registry = result.registry;
+        void this.watcher?.setGlobalIgnores([
+          readTiltignore(opts.tiltfile),
+          ...result.settings.watchIgnores.map((w) => ({
+            baseDir: w.basePath,
+            patterns: w.patterns,
+          })),
+        ]);
+      },
+    });
+    const k8s = new K8sUpdater({
+      images: opts.images,
+      runtime: () => opts.runtime,
+      record: new BuildRecord(join(opts.stateDir, 'builds.json')),
+      registry: () => this.registry,
+      push: opts.runtime.kind !== 'docker',
+      tiltfile: opts.tiltfile,
+      env: opts.env,
+    });
+    this.local = new LocalUpdater({
+      env: opts.env,
+      serveLog: (name) => (line, level) => this.log(name, `serve:${name}`, line, level, 'runtime'),
+      onRuntime: (name, runtime) => {
+        const r = this.store.get(name);
+        if (!r) return;
+        r.runtime = runtime;
+        this.store.changed();
+      },
+    });
+    this.updates = new UpdateController({
+      store: this.store,
+      k8s,
+      local: this.local,
+      runtime: () => opts.runtime,
+      log: this.log,
+      baseDir,
+      retryUnreachable: opts.mode === 'up',
+      retryDelayMs: opts.retryDelayMs,
+    });
+    this.runtimes = new RuntimeController(this.store, opts.runtime, this.log, opts.retryDelayMs);
+    if (!opts.disablePortForwards) {
+      this.forwards = new PortForwardController(
+        this.store,
+        () => opts.runtime,
+        this.log,
+        opts.forwardHost,
+      );
+    }
+  }
+
+  /** Loads the Tiltfile and starts every controller. Resolves once the first load is done. */
+  async start(): Promise<void> {
+    this.unsubscribe = this.store.subscribe(() => this.reconcile());
+    await this.runtimes.start();
+    await this.tiltfile.load();
+  }
+
+  private reconcile(): void {
+    this.watches?.reconcile();
+    this.updates.reconcile();
+    this.forwards?.reconcile();
+  }
+
+  /** Queues a manual update, as `tilt trigger` and the UI's button do. */
+  trigger(name: string): boolean {
+    if (!this.store.get(name)) return false;
+    if (!this.store.triggerQueue.includes(name)) this.store.triggerQueue.push(name);
+    this.store.changed();
+    return true;
+  }
+
+  /** Resources a reload removed: their objects go, their processes stop. */
+  private async removeResources(removed: Manifest[]): Promise<void> {
+    for (const m of removed) {
+      try {
+        if (m.type === 'local') await this.local.stop(m.name);
+        if (m.type === 'k8s' && m.k8s) await this.opts.runtime.delete(m.name, m.k8s.entities);
+      } catch (e) {
+        this.log(m.name, 'remove', (e as Error).message, 'ERROR');
+      }
+    }
+  }
+
+  /** Stops watching and updating; serve_cmd processes end, workloads keep running. */
+  async stop(): Promise<void> {
+    this.unsubscribe?.();
+    this.updates.stop();
+    await Promise.all([
+      this.tiltfile.close(),
+      this.watches?.close(),
+      this.forwards?.close(),
+      this.local.stopAll(),
+      this.runtimes.close(),
+    ]);
+    await this.watcher?.close();
+  }
+}

@@ -1,0 +1,165 @@
+// Starts updates: on every change of the engine's state it asks the scheduler
+// for the next resource to update and runs it (image builds and deploy, or the
+// local command), recording holds, results and errors on the resource.
+
+import { relative } from 'node:path';
+import { ImageBuildError } from '../build/builder.js';
+import { k8sRuntime } from './status.js';
+import { nextToUpdate, reasonText, type ScheduleResource, type UpdateReason } from './schedule.js';
+import type { EngineStore, ResourceState } from './store.js';
+import type { K8sUpdater } from './k8s-update.js';
+import type { LocalUpdater } from './local-update.js';
+import type { WorkloadRuntime } from '../runtime/workload.js';
+import type { ResourceLog } from './log.js';
+
+export interface UpdateControllerOptions {
+  store: EngineStore;
+  k8s: K8sUpdater;
+  local: LocalUpdater;
+  runtime: () => WorkloadRuntime | undefined;
+  log: ResourceLog;
+  /** The Tiltfile's directory: changed paths are shown relative to it. */
+  baseDir: string;
+  /** Retry an update that failed because Docker did not answer (tilt up, not tilt ci). */
+  retryUnreachable: boolean;
+  retryDelayMs?: number;
+}
+
+export class UpdateController {
+  private seq = 0;
+  private readonly running = new Map<string, AbortController>();
+  private readonly retryTimers = new Map<string, NodeJS.Timeout>();
+  private stopped = false;
+
+  constructor(private readonly opts: UpdateControllerOptions) {}
+
+  /** Starts every update the scheduler allows now. */
+  reconcile(): void {
+    if (this.stopped) return;
+    const { store } = this.opts;
+    for (;;) {
+      const result = nextToUpdate({
+        resources: store.resources.map(scheduleView),
+        triggerQueue: store.triggerQueue,
+        maxParallelUpdates: store.tiltfile.settings?.maxParallelUpdates,
+      });
+      let holdsChanged = false;
+      for (const r of store.resources) {
+        const hold = result.holds.get(r.manifest.name);
+        if (JSON.stringify(hold) !== JSON.stringify(r.hold)) {
+          r.hold = hold;
+          holdsChanged = true;
+        }
+      }
+      if (holdsChanged) store.changed();
+      if (!result.next) return;
+      const r = store.get(result.next.name)!;
+      this.start(r, result.next.reason);
+    }
+  }
+
+  private start(r: ResourceState, reason: UpdateReason): void {
+    const { store } = this.opts;
+    const name = r.manifest.name;
+    const changed = reason.kind === 'changed-files' ? reason.paths : [];
+    r.status = 'building';
+    r.hold = undefined;
+    r.pendingChanges = [];
+    r.configChanged = false;
+    store.triggerQueue = store.triggerQueue.filter((n) => n !== name);
+    const shown: UpdateReason =
+      reason.kind === 'changed-files'
+        ? { kind: 'changed-files', paths: changed.map((p) => relative(this.opts.baseDir, p) || p) }
+        : reason;
+    r.lastUpdate = { reason: reasonText(shown), startedAt: Date.now() };
+    store.changed();
+    const spanId = `build:${name}:${++this.seq}`;
+    const log = (line: string, level?: 'INFO' | 'WARN' | 'ERROR') =>
+      this.opts.log(name, spanId, line, level);
+    const abort = new AbortController();
+    this.running.set(name, abort);
+    log(shown.kind === 'initial' ? 'Initial Build' : reasonText(shown));
+    void this.run(r, changed, log, abort.signal).finally(() => {
+      if (this.running.get(name) === abort) this.running.delete(name);
+    });
+  }
+
+  private async run(
+    r: ResourceState,
+    changed: string[],
+    log: (line: string, level?: 'INFO' | 'WARN' | 'ERROR') => void,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const { store } = this.opts;
+    const m = r.manifest;
+    try {
+      if (m.type === 'local') {
+        await this.opts.local.update(m, log, signal);
+      } else if (m.type === 'k8s') {
+        r.built = await this.opts.k8s.update({ manifest: m, built: r.built, changed, log, signal });
+        r.deployed = true;
+        const runtime = this.opts.runtime();
+        if (runtime) r.runtime = k8sRuntime(m, runtime.pods(m.name));
+      } else {
+        throw new Error(`${m.type} resources are not supported by this runtime yet`);
+      }
+      if (store.get(m.name) !== r) return; // removed meanwhile
+      r.status = 'succeeded';
+      r.lastUpdate = { ...r.lastUpdate!, finishedAt: Date.now() };
+    } catch (e) {
+      if (store.get(m.name) !== r) return;
+      const message = (e as Error).message;
+      r.status = 'failed';
+      r.lastUpdate = { ...r.lastUpdate!, finishedAt: Date.now(), error: message };
+      log('');
+      for (const line of `Build Failed: ${message}`.split('\n')) log(line, 'ERROR');
+      if (e instanceof ImageBuildError && e.engineUnreachable && this.opts.retryUnreachable) {
+        this.retryLater(m.name, log);
+      }
+    } finally {
+      store.changed();
+    }
+  }
+
+  /** Docker did not answer: try again later, as if triggered, until it does. */
+  private retryLater(name: string, log: (line: string) => void): void {
+    const delay = this.opts.retryDelayMs ?? 5000;
+    log(`Retrying in ${Math.round(delay / 1000)}s…`);
+    clearTimeout(this.retryTimers.get(name));
+    this.retryTimers.set(
+      name,
+      setTimeout(() => {
+        this.retryTimers.delete(name);
+        const { store } = this.opts;
+        if (store.get(name) && !store.triggerQueue.includes(name)) store.triggerQueue.push(name);
+        store.changed();
+      }, delay),
+    );
+  }
+
+  /** Cancels running updates and pending retries. */
+  stop(): void {
+    this.stopped = true;
+    for (const a of this.running.values()) a.abort();
+    for (const t of this.retryTimers.values()) clearTimeout(t);
+    this.retryTimers.clear();
+  }
+}
+
+function scheduleView(r: ResourceState): ScheduleResource {
+  const m = r.manifest;
+  return {
+    name: m.name,
+    enabled: m.enabled,
+    triggerMode: m.triggerMode,
+    autoInit: m.autoInit,
+    resourceDeps: m.resourceDeps,
+    local: m.type === 'local',
+    allowParallel: m.local?.allowParallel ?? false,
+    imageRefs: m.imageTargets.map((t) => t.ref),
+    status: r.status,
+    ready: r.runtime.ready,
+    pendingChanges: r.pendingChanges,
+    configChanged: r.configChanged,
+  };
+}
