@@ -11,6 +11,8 @@ import { containerImages } from '../k8s/images.js';
 import type { ImageTarget, Manifest } from '../model/manifest.js';
 import type { WorkloadRuntime } from '../runtime/workload.js';
 import type { RegistrySpec } from '../tiltfile/builtins/images.js';
+import { compileIgnores, type CompiledIgnore } from '../watch/ignore.js';
+import { imageWatchSpec } from './watch-controller.js';
 
 const INDENT = '     ';
 
@@ -48,7 +50,13 @@ export class K8sUpdater {
     if (targets.length > 0) {
       const engine = this.opts.images();
       const missing = await missingImages(engine, input.built);
-      const dirty = dirtyTargets({ targets, changed: input.changed, built: input.built, missing });
+      const dirty = dirtyTargets({
+        targets,
+        changed: input.changed,
+        built: input.built,
+        missing,
+        ignores: this.ignoreMatcher(m),
+      });
       const builder = new ImageBuilder({
         engine,
         log,
@@ -78,6 +86,19 @@ export class K8sUpdater {
     );
     for (const name of m.k8s?.objectNames ?? []) log(`${INDENT}  → ${name}`);
     return images;
+  }
+
+  /** Whether a changed path is one an image leaves out (the same rules its watch uses). */
+  private ignoreMatcher(m: Manifest): (t: ImageTarget, path: string) => boolean {
+    const compiled = new Map<string, CompiledIgnore[]>();
+    return (t, path) => {
+      let lists = compiled.get(t.ref);
+      if (!lists) {
+        lists = compileIgnores(imageWatchSpec(m.name, t, this.opts.tiltfile).ignores);
+        compiled.set(t.ref, lists);
+      }
+      return lists.some((l) => l.ignores(path));
+    };
   }
 }
 

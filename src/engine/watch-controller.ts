@@ -4,7 +4,7 @@
 
 import { dirname } from 'node:path';
 import type { FileWatcher, IgnoreSpec, WatchHandle, WatchSpec } from '../watch/index.js';
-import type { Manifest } from '../model/manifest.js';
+import type { ImageTarget, Manifest } from '../model/manifest.js';
 import type { EngineStore } from './store.js';
 
 /**
@@ -25,6 +25,14 @@ export function watchSpecsOf(m: Manifest, tiltfile: string): WatchSpec[] {
     specs.push({ name: m.name, paths: m.local.deps, ignores });
   }
   return specs.filter((s) => s.paths.length > 0);
+}
+
+/** What one image watches: its context, less what its ignores (.dockerignore, ignore=, only=) leave out. */
+export function imageWatchSpec(resource: string, t: ImageTarget, tiltfile: string): WatchSpec {
+  const baseDir = t.build.kind === 'docker' ? t.build.context : dirname(tiltfile);
+  const ignores: IgnoreSpec[] =
+    t.watch.ignores.length > 0 ? [{ baseDir, patterns: t.watch.ignores }] : [];
+  return { name: resource, paths: t.watch.paths, ignores };
 }
 
 export class WatchController {

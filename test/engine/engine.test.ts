@@ -115,6 +115,7 @@ describe('k8s resources', () => {
     expect(t.images.builds).toHaveLength(3);
     expect(t.images.builds[2].dockerfile).toMatch(/^FROM base:/);
     expect(t.text()).toContain('app │ 1 File Changed: [src/index.txt]');
+    expect(t.text().split('— Building Dockerfile: [base]')).toHaveLength(2); // the base was not rebuilt
 
     writeFileSync(join(t.dir, 'deps.txt'), 'v2\n');
     await until(t.store, () => t.runtime.applies.length === 3, 'third deploy');
