@@ -3,7 +3,7 @@
 // resource, for the scheduler to pick up.
 
 import { dirname } from 'node:path';
-import type { FileWatcher, IgnoreSpec, WatchHandle, WatchSpec } from '../watch/index.js';
+import type { FileWatcher, IgnoreSpec, WatchBatch, WatchHandle, WatchSpec } from '../watch/index.js';
 import type { ImageTarget, Manifest } from '../model/manifest.js';
 import type { EngineStore } from './store.js';
 
@@ -37,6 +37,8 @@ export function imageWatchSpec(resource: string, t: ImageTarget, tiltfile: strin
 
 export class WatchController {
   private readonly handles = new Map<string, { handle: Promise<WatchHandle>; key: string }>();
+  private readonly arrived = new Map<string, Set<string>>();
+  private flushScheduled = false;
 
   constructor(
     private readonly store: EngineStore,
@@ -67,14 +69,32 @@ export class WatchController {
         void h.handle.then((w) => w.update(spec));
         continue;
       }
-      const handle = this.watcher.watch(spec, (batch) => {
-        const r = this.store.get(batch.name);
-        if (!r) return;
-        for (const p of batch.paths) if (!r.pendingChanges.includes(p)) r.pendingChanges.push(p);
-        this.store.changed();
-      });
+      const handle = this.watcher.watch(spec, (batch) => this.receive(batch));
       this.handles.set(id, { handle, key });
     }
+  }
+
+  /**
+   * One file change reaches every image of a resource that watches it, each
+   * on its own timer: batches that arrive in the same turn of the event loop
+   * become one set of pending changes, so they start one update, not two.
+   */
+  private receive(batch: WatchBatch): void {
+    const pending = this.arrived.get(batch.name) ?? new Set<string>();
+    for (const p of batch.paths) pending.add(p);
+    this.arrived.set(batch.name, pending);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      for (const [name, paths] of this.arrived) {
+        const r = this.store.get(name);
+        if (!r) continue;
+        for (const p of paths) if (!r.pendingChanges.includes(p)) r.pendingChanges.push(p);
+      }
+      this.arrived.clear();
+      this.store.changed();
+    });
   }
 
   async close(): Promise<void> {
