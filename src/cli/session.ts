@@ -37,20 +37,20 @@ export async function runSession(
   o: SessionOptions,
   signal: AbortSignal,
 ): Promise<number> {
-  const { io } = ctx;
   const choice = chooseRuntime(o.runtime);
   const tiltfile = resolve(o.file);
   const logs = new LogStore();
 
-  let server: RunningServer | undefined;
-  let engine: Engine | undefined;
-  if (o.port !== 0) {
-    server = await startServer({
-      host: o.host,
-      port: o.port,
-      view: () => (engine ? engineView(engine.store) : { resources: [], tiltfileError: null }),
-    });
-  }
+  let engine: Engine | undefined = undefined;
+  // Bound first: a second tilt up on the same port stops here, before touching anything.
+  const server: RunningServer | undefined =
+    o.port === 0
+      ? undefined
+      : await startServer({
+          host: o.host,
+          port: o.port,
+          view: () => (engine ? engineView(engine.store) : { resources: [], tiltfileError: null }),
+        });
 
   const docker = connectDocker();
   const project = projectName(tiltfile);

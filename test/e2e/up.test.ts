@@ -92,7 +92,12 @@ spec:
   it('fails on a crash loop, naming the pod and container, with the logs kept', async () => {
     const dir = project({
       Tiltfile: "k8s_yaml('crash.yml')\n",
-      'crash.yml': busyboxDeployment('crash', 'echo starting up; exit 1'),
+      // Ready only after a second: it crashes before that, every time.
+      'crash.yml': busyboxDeployment(
+        'crash',
+        'echo starting up; exit 1',
+        '          readinessProbe: {exec: {command: ["true"]}, initialDelaySeconds: 1}\n',
+      ),
     });
     const r = await ci(dir);
     expect(r.code).toBe(1);
