@@ -119,7 +119,14 @@ try {
   await new Promise((r) => setTimeout(r, 2000)); // let start-up work settle
   const c0 = cpuMs(tilt.pid);
   const b0 = cpuMs(baseline.pid);
-  await new Promise((r) => setTimeout(r, seconds * 1000));
+  // CPU per 5 s slice, to tell a steady cost from start-up work still finishing.
+  const slices = [];
+  for (let left = seconds; left > 0; left -= 5) {
+    const before = cpuMs(tilt.pid);
+    await new Promise((r) => setTimeout(r, Math.min(5, left) * 1000));
+    slices.push(cpuMs(tilt.pid) - before);
+  }
+  console.log(`tilt CPU per 5 s slice (ms): ${slices.join(' ')}`);
   const tiltCpu = cpuMs(tilt.pid) - c0;
   const baseCpu = cpuMs(baseline.pid) - b0;
   const pct = (ms) => ((ms / (seconds * 1000)) * 100).toFixed(3);

@@ -62,12 +62,16 @@ export function register(program: Command, ctx: CliContext): Command {
         const manifests = deletionOrder(
           result.manifests.filter((m) => m.enabled && m.type === 'k8s'),
         );
-        for (const m of manifests) {
-          io.stdout(`Deleting ${m.name}\n`);
-          await runtime.delete(m.name, m.k8s?.entities ?? [], {
-            deleteVolumes: flags.deleteVolumes,
-            log: (line) => io.stdout(`  ${line}\n`),
-          });
+        try {
+          for (const m of manifests) {
+            io.stdout(`Deleting ${m.name}\n`);
+            await runtime.delete(m.name, m.k8s?.entities ?? [], {
+              deleteVolumes: flags.deleteVolumes,
+              log: (line: string) => io.stdout(`  ${line}\n`),
+            });
+          }
+        } finally {
+          await runtime.close();
         }
       } catch (e) {
         io.stderr(`Error: ${(e as Error).message}\n`);

@@ -107,7 +107,7 @@ function startOutput(
 ): Output {
   const { io } = ctx;
   if (stream || !io.isTTY) {
-    const renderer = new StreamRenderer();
+    const renderer = new StreamRenderer({ color: io.isTTY === true });
     const unsubscribe = logs.subscribe((segs) => {
       let text = '';
       for (const seg of segs) text += renderer.render(seg);

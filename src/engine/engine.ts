@@ -21,6 +21,14 @@ import { TiltfileController } from './tiltfile-controller.js';
 import { UpdateController } from './update-controller.js';
 import { WatchController } from './watch-controller.js';
 
+/**
+ * Quiet period before a batch of file changes starts an update. Tilt waits
+ * 200 ms; bench/watch.mjs shows 50 ms still coalesces loops of 5,000 writes,
+ * `cp -r`, a git checkout and an editor's save into one batch, and it takes
+ * 150 ms off every save.
+ */
+export const WATCH_QUIET_MS = 50;
+
 export interface EngineOptions {
   /** Absolute path of the Tiltfile. */
   tiltfile: string;
@@ -63,6 +71,7 @@ export class Engine {
     const baseDir = dirname(opts.tiltfile);
     if (opts.mode === 'up') {
       this.watcher = new FileWatcher({
+        quietMs: WATCH_QUIET_MS,
         globalIgnores: [readTiltignore(opts.tiltfile)],
         onError: (err) => this.log('', 'watch', err.message, 'ERROR', 'runtime'),
       });

@@ -3,7 +3,13 @@
 // resource, for the scheduler to pick up.
 
 import { dirname } from 'node:path';
-import type { FileWatcher, IgnoreSpec, WatchBatch, WatchHandle, WatchSpec } from '../watch/index.js';
+import type {
+  FileWatcher,
+  IgnoreSpec,
+  WatchBatch,
+  WatchHandle,
+  WatchSpec,
+} from '../watch/index.js';
 import type { ImageTarget, Manifest } from '../model/manifest.js';
 import type { EngineStore } from './store.js';
 

@@ -9,6 +9,17 @@ export interface PrefixOptions {
   width?: number;
   /** Tilt right-aligns; 'left' pads after the name instead. */
   align?: 'right' | 'left';
+  /** Colour each resource's name (on a terminal), the same colour for the same name. */
+  color?: boolean;
+}
+
+// Foreground colours for names: green, yellow, blue, magenta, cyan, and bright variants.
+const NAME_COLORS = [32, 33, 34, 35, 36, 92, 93, 94, 95, 96];
+
+function nameColor(resource: string): number {
+  let h = 0;
+  for (let i = 0; i < resource.length; i++) h = (h * 31 + resource.charCodeAt(i)) >>> 0;
+  return NAME_COLORS[h % NAME_COLORS.length];
 }
 
 /** Tilt's manifest name for Tiltfile output, unprefixed like ''. */
@@ -18,9 +29,10 @@ export function sourcePrefix(resource: string, options: PrefixOptions = {}): str
   if (resource === '' || resource === TILTFILE_RESOURCE) return '';
   const width = options.width ?? 13;
   const chars = Array.from(resource); // count code points, so a cut never splits a pair
-  if (chars.length > width) return `${chars.slice(0, width - 1).join('')}… │ `;
-  const pad = ' '.repeat(width - chars.length);
-  return options.align === 'left' ? `${resource}${pad} │ ` : `${pad}${resource} │ `;
+  const shown = chars.length > width ? `${chars.slice(0, width - 1).join('')}…` : resource;
+  const name = options.color ? `\x1b[${nameColor(resource)}m${shown}\x1b[0m` : shown;
+  const pad = ' '.repeat(Math.max(0, width - chars.length));
+  return options.align === 'left' ? `${name}${pad} │ ` : `${pad}${name} │ `;
 }
 
 type Renderable = Pick<LogSegment, 'resource' | 'spanId' | 'text'>;

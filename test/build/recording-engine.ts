@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { extract } from 'tar-stream';
 import type { BuildEngine } from '../../src/build/builder.js';
-import { BuildError } from '../../src/build/docker/engine.js';
+import { BuildError, DockerUnreachableError } from '../../src/build/docker/engine.js';
 
 export interface BuildCall {
   dockerfile: string;
@@ -35,6 +35,11 @@ export class RecordingEngine implements BuildEngine {
     },
     onLine: (line: string) => void,
   ) {
+    if (this.unreachableBuilds > 0) {
+      this.unreachableBuilds--;
+      tar.resume();
+      throw new DockerUnreachableError('unix:///var/run/docker.sock', 'ECONNREFUSED');
+    }
     const entries = new Map<string, string>();
     await new Promise<void>((done, fail) => {
       const x = extract();
@@ -68,6 +73,8 @@ export class RecordingEngine implements BuildEngine {
     for (const name of [...entries.keys()].sort()) hash.update(`\0${name}\0${entries.get(name)}`);
     return { imageId: 'sha256:' + hash.digest('hex') };
   }
+  /** While above 0, builds fail as if Docker did not answer (counting down). */
+  unreachableBuilds = 0;
   /** Builds of a Dockerfile holding this text fail. */
   failOn?: string;
   /** Whether inspect() finds the images it tagged (else it finds nothing). */

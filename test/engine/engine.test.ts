@@ -192,6 +192,23 @@ describe('k8s resources', () => {
   });
 });
 
+describe('an unreachable Docker engine', () => {
+  it('fails the build with how to start Docker, and retries until Docker answers', async () => {
+    const images = new RecordingEngine();
+    images.unreachableBuilds = 2;
+    const t = await start(seedFiles(), { images });
+    await until(
+      t.store,
+      () => t.store.get('app')?.runtime.ready === true,
+      'app deployed after retries',
+    );
+    const log = t.text();
+    expect(log).toMatch(/app │ Build Failed: .*unix:\/\/\/var\/run\/docker\.sock/);
+    expect(log).toContain('app │ Retrying in');
+    expect(log.split('app │ Manual Trigger')).toHaveLength(3); // two retries
+  });
+});
+
 describe('local resources', () => {
   it('hold a dependent until the serve_cmd passes its readiness probe', async () => {
     const t = await start({

@@ -19,6 +19,12 @@ describe('sourcePrefix', () => {
     expect(sourcePrefix('frontend', { width: 5 })).toBe('fron… │ ');
   });
 
+  it('colours a name the same way every time, keeping the alignment', () => {
+    const p = sourcePrefix('api', { color: true });
+    expect(p).toMatch(/^ {10}\x1b\[\d+mapi\x1b\[0m │ $/);
+    expect(sourcePrefix('api', { color: true })).toBe(p);
+  });
+
   it('counts a non-BMP character as one column and never cuts it in half', () => {
     expect(sourcePrefix('🚀🚀🚀🚀🚀🚀🚀', { width: 5 })).toBe('🚀🚀🚀🚀… │ ');
   });
