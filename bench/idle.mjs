@@ -116,7 +116,7 @@ try {
   console.log(
     `${deployments + locals} resources ready after ${((Date.now() - t0) / 1000).toFixed(1)} s; idling ${seconds} s`,
   );
-  await new Promise((r) => setTimeout(r, 2000)); // let start-up work settle
+  await new Promise((r) => setTimeout(r, 15_000)); // let start-up work (log streams, probes) settle
   const c0 = cpuMs(tilt.pid);
   const b0 = cpuMs(baseline.pid);
   // CPU per 5 s slice, to tell a steady cost from start-up work still finishing.
