@@ -685,7 +685,8 @@ const UNREACHABLE_CODES = new Set([
   'EAI_AGAIN',
 ]);
 
-function isUnreachable(err: unknown): boolean {
+/** A connection failure to the engine itself, as opposed to an answer from it. */
+export function isUnreachable(err: unknown): boolean {
   const e = err as { code?: unknown; syscall?: unknown; statusCode?: unknown } | null;
   if (!e || typeof e.code !== 'string' || e.statusCode !== undefined) return false;
   return UNREACHABLE_CODES.has(e.code) && (e.syscall === 'connect' || e.syscall === 'getaddrinfo');

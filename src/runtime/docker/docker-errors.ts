@@ -1,30 +1,13 @@
 // Reading dockerode's failures: the HTTP status, the engine's own message, and
 // whether the engine could not be reached at all.
 
-import { DockerUnreachableError } from '../../build/docker/engine.js';
+import { DockerUnreachableError, isUnreachable } from '../../build/docker/engine.js';
 
-const UNREACHABLE_CODES = new Set([
-  'ENOENT',
-  'ECONNREFUSED',
-  'EACCES',
-  'EPERM',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ETIMEDOUT',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-]);
+export { isUnreachable };
 
 export function statusOf(err: unknown): number | undefined {
   const status = (err as { statusCode?: unknown } | null)?.statusCode;
   return typeof status === 'number' ? status : undefined;
-}
-
-/** A connection failure to the engine itself, as opposed to an answer from it. */
-export function isUnreachable(err: unknown): boolean {
-  const e = err as { code?: unknown; syscall?: unknown; statusCode?: unknown } | null;
-  if (!e || typeof e.code !== 'string' || e.statusCode !== undefined) return false;
-  return UNREACHABLE_CODES.has(e.code) && (e.syscall === 'connect' || e.syscall === 'getaddrinfo');
 }
 
 /** The engine's message from a dockerode error (`(HTTP code 404) no such container - <message>`). */
