@@ -25,5 +25,6 @@ export const processIO: CliIO = {
     process.stderr.write(text);
   },
   isTTY: process.stdout.isTTY === true,
-  columns: () => process.stdout.columns ?? 80,
+  // A pseudo-terminal may report 0 columns: treat that as unknown.
+  columns: () => process.stdout.columns || 80,
 };
