@@ -78,7 +78,7 @@ export class UpdateController {
       this.opts.log(name, spanId, line, level);
     const abort = new AbortController();
     this.running.set(name, abort);
-    log(shown.kind === 'initial' ? 'Initial Build' : reasonText(shown));
+    log(r.lastUpdate.reason);
     void this.run(r, changed, log, abort.signal).finally(() => {
       if (this.running.get(name) === abort) this.running.delete(name);
     });
@@ -101,7 +101,7 @@ export class UpdateController {
         const runtime = this.opts.runtime();
         if (runtime) r.runtime = k8sRuntime(m, runtime.pods(m.name));
       } else {
-        throw new Error(`${m.type} resources are not supported by this runtime yet`);
+        throw new Error('docker_compose resources are not run by tilt up yet');
       }
       if (store.get(m.name) !== r) return; // removed meanwhile
       r.status = 'succeeded';
