@@ -38,14 +38,12 @@ export interface EngineOptions {
   logs: LogStore;
   /** Runs the Kubernetes workloads. */
   runtime: WorkloadRuntime;
-  /** Builds images; undefined when no engine could be reached. */
+  /** Builds images (an engine that does not answer fails builds with DockerUnreachableError, and they are retried). */
   images: () => BuildEngine;
   /** Variables for the Tiltfile and local commands, over tilt's own environment. */
   env: Record<string, string>;
   /** Where the build record lives: outside the project, so that writing it changes no watched file. */
   stateDir: string;
-  /** Bind port-forwards to this host instead of their own. */
-  forwardHost?: string;
   disablePortForwards?: boolean;
   /** Delay before retrying what failed because Docker did not answer. */
   retryDelayMs?: number;
@@ -128,12 +126,7 @@ export class Engine {
     });
     this.runtimes = new RuntimeController(this.store, opts.runtime, this.log, opts.retryDelayMs);
     if (!opts.disablePortForwards) {
-      this.forwards = new PortForwardController(
-        this.store,
-        () => opts.runtime,
-        this.log,
-        opts.forwardHost,
-      );
+      this.forwards = new PortForwardController(this.store, () => opts.runtime, this.log);
     }
   }
 

@@ -17,7 +17,6 @@ import { imageWatchSpec } from './watch-controller.js';
 const INDENT = '     ';
 
 export interface K8sUpdaterOptions {
-  /** The image engine; missing when Docker is unreachable at start. */
   images: () => BuildEngine;
   runtime: () => WorkloadRuntime;
   record?: BuildRecord;

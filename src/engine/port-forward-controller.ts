@@ -23,7 +23,6 @@ export class PortForwardController {
     private readonly store: EngineStore,
     private readonly runtime: () => WorkloadRuntime | undefined,
     private readonly log: ResourceLog,
-    private readonly host?: string,
   ) {}
 
   reconcile(): void {
@@ -58,7 +57,7 @@ export class PortForwardController {
         spec.containerPort || runtime.firstContainerPort(resource) || spec.localPort;
       const pf = new PortForward({
         resource,
-        host: this.host ?? (spec.host || '127.0.0.1'),
+        host: spec.host || '127.0.0.1',
         localPort: spec.localPort,
         containerPort,
         connect: () => runtime.connect(resource, containerPort),
