@@ -160,7 +160,13 @@ export async function terminateGroup(
   log?.(`Time is up! Sending ${pgid} a kill signal`, 'info');
   killGroupQuietly(pgid);
   await exited;
+  // SIGKILL lands asynchronously: the leader's exit does not mean its group is gone yet.
+  const settle = Date.now() + KILL_SETTLE_MS;
+  while (groupAlive(pgid) && Date.now() < settle) await sleep(10);
 }
+
+/** How long after a SIGKILL the rest of a group may take to die. */
+const KILL_SETTLE_MS = 2000;
 
 /** SIGKILL to a group, ignoring a group that is already gone. */
 export function killGroupQuietly(pgid: number): void {
