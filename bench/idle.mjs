@@ -9,11 +9,10 @@
 
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort, get } from './lib/net.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -34,26 +33,6 @@ function memKB(pid, key) {
     new RegExp(`^${key}:\\s+(\\d+)`, 'm'),
   );
   return Number(m[1]);
-}
-
-function freePort() {
-  return new Promise((res) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => res(port));
-    });
-  });
-}
-
-function get(url) {
-  return new Promise((res) => {
-    const req = http.get(url, (r) => {
-      let body = '';
-      r.on('data', (c) => (body += c));
-      r.on('end', () => res(body));
-    });
-    req.on('error', () => res(''));
-  });
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-idle-'));

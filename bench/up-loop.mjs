@@ -10,39 +10,16 @@
 
 import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort, get } from './lib/net.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const samples = Number(args[args.indexOf('--samples') + 1] || 8) || 8;
 
 execFileSync('bash', [join(root, 'scripts/busybox-image.sh')], { stdio: 'inherit' });
-
-function freePort() {
-  return new Promise((res) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => res(port));
-    });
-  });
-}
-
-function get(url) {
-  return new Promise((res) => {
-    const req = http.get(url, { timeout: 2000 }, (r) => {
-      let body = '';
-      r.setEncoding('utf8');
-      r.on('data', (c) => (body += c));
-      r.on('end', () => res(body));
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => res(''));
-  });
-}
 
 async function untilServed(url, marker, timeoutMs = 120_000) {
   const deadline = Date.now() + timeoutMs;
