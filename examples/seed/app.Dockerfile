@@ -1,4 +1,4 @@
 FROM example-base-image
-COPY public /app/public
+COPY . /var/www/app
 EXPOSE 3000
-CMD ["httpd", "-f", "-p", "3000", "-h", "/app/public"]
+CMD ["httpd", "-f", "-p", "3000", "-h", "/var/www/app/public"]

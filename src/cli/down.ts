@@ -44,12 +44,13 @@ export function register(program: Command, ctx: CliContext): Command {
     .action(async (args: string[], flags: DownFlags) => {
       const { io } = ctx;
       try {
-        chooseRuntime(flags.runtime);
+        const runtimeChoice = chooseRuntime(flags.runtime);
         const path = resolve(flags.file);
         const result = loadTiltfile({
           path,
           args,
           subcommand: 'down',
+          containerRestarts: runtimeChoice.kind === 'docker',
           log: (l) => io.stdout(`${l}\n`),
         });
         if (result.error) {

@@ -12,6 +12,8 @@ import type { WorkloadRuntime } from '../runtime/workload.js';
 import type { RegistrySpec } from '../tiltfile/builtins/images.js';
 import { readTiltignore, FileWatcher } from '../watch/index.js';
 import { K8sUpdater } from './k8s-update.js';
+import { LiveSyncController } from './live-sync-controller.js';
+import { LiveUpdater } from './live-update.js';
 import { LocalUpdater } from './local-update.js';
 import { storeLog, type ResourceLog } from './log.js';
 import { PortForwardController } from './port-forward-controller.js';
@@ -57,6 +59,7 @@ export class Engine {
   private readonly watches?: WatchController;
   private readonly updates: UpdateController;
   private readonly local: LocalUpdater;
+  private readonly liveSyncs: LiveSyncController;
   private readonly runtimes: RuntimeController;
   private readonly forwards?: PortForwardController;
   private unsubscribe?: () => void;
@@ -82,6 +85,7 @@ export class Engine {
       args: opts.args,
       subcommand: opts.mode,
       env,
+      containerRestarts: opts.runtime.restartContainer !== undefined,
       watcher: this.watcher,
       onRemoved: (removed) => void this.removeResources(removed),
       onLoaded: (result) => {
@@ -114,10 +118,13 @@ export class Engine {
         this.store.changed();
       },
     });
+    const live = new LiveUpdater({ runtime: () => opts.runtime, tiltfile: opts.tiltfile });
+    this.liveSyncs = new LiveSyncController(this.store, live, this.log);
     this.updates = new UpdateController({
       store: this.store,
       k8s,
       local: this.local,
+      live,
       runtime: () => opts.runtime,
       log: this.log,
       baseDir,
@@ -140,6 +147,7 @@ export class Engine {
   private reconcile(): void {
     this.watches?.reconcile();
     this.updates.reconcile();
+    this.liveSyncs.reconcile();
     this.forwards?.reconcile();
   }
 
@@ -167,6 +175,7 @@ export class Engine {
   async stop(): Promise<void> {
     this.unsubscribe?.();
     this.updates.stop();
+    this.liveSyncs.stop();
     await Promise.all([
       this.tiltfile.close(),
       this.watches?.close(),

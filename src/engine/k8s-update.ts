@@ -33,6 +33,8 @@ export interface K8sUpdateInput {
   built: Map<string, BuiltImage>;
   /** Absolute paths changed since the last update (empty for the initial one). */
   changed: string[];
+  /** Refs that must rebuild whatever changed (their containers hold live-updated files). */
+  rebuild?: Set<string>;
   log: (line: string) => void;
   signal?: AbortSignal;
 }
@@ -54,8 +56,9 @@ export class K8sUpdater {
         changed: input.changed,
         built: input.built,
         missing,
-        ignores: this.ignoreMatcher(m),
+        ignores: ignoreMatcher(m, this.opts.tiltfile),
       });
+      for (const ref of input.rebuild ?? []) dirty.add(ref);
       const builder = new ImageBuilder({
         engine,
         log,
@@ -86,19 +89,22 @@ export class K8sUpdater {
     for (const name of m.k8s?.objectNames ?? []) log(`${INDENT}  → ${name}`);
     return images;
   }
+}
 
-  /** Whether a changed path is one an image leaves out (the same rules its watch uses). */
-  private ignoreMatcher(m: Manifest): (t: ImageTarget, path: string) => boolean {
-    const compiled = new Map<string, CompiledIgnore[]>();
-    return (t, path) => {
-      let lists = compiled.get(t.ref);
-      if (!lists) {
-        lists = compileIgnores(imageWatchSpec(m.name, t, this.opts.tiltfile).ignores);
-        compiled.set(t.ref, lists);
-      }
-      return lists.some((l) => l.ignores(path));
-    };
-  }
+/** Whether a changed path is one an image leaves out (the same rules its watch uses). */
+export function ignoreMatcher(
+  m: Manifest,
+  tiltfile: string,
+): (t: ImageTarget, path: string) => boolean {
+  const compiled = new Map<string, CompiledIgnore[]>();
+  return (t, path) => {
+    let lists = compiled.get(t.ref);
+    if (!lists) {
+      lists = compileIgnores(imageWatchSpec(m.name, t, tiltfile).ignores);
+      compiled.set(t.ref, lists);
+    }
+    return lists.some((l) => l.ignores(path));
+  };
 }
 
 /** Refs whose built image the engine no longer has: they rebuild. */
@@ -116,7 +122,7 @@ async function missingImages(
 }
 
 /** Images a workload of the manifest names directly (base images only feed others). */
-function deployedRefs(m: Manifest): Set<string> {
+export function deployedRefs(m: Manifest): Set<string> {
   const out = new Set<string>();
   for (const e of m.k8s?.entities ?? []) {
     for (const loc of containerImages(e)) {

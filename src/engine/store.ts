@@ -31,6 +31,18 @@ export interface UpdateRecord {
   error?: string;
 }
 
+/** What live update has put into the containers of one image since it was built. */
+export interface LiveTargetState {
+  /** The image (deploy ref) the containers were created from. */
+  image: string;
+  /** Raised by every live update of the image. */
+  version: number;
+  /** Local files live-updated since the image was built, with the version that last did. */
+  files: Map<string, number>;
+  /** Containers of the image, with the version of files they have. */
+  containers: Map<string, number>;
+}
+
 export interface ResourceState {
   manifest: Manifest;
   status: UpdateStatus;
@@ -49,6 +61,10 @@ export interface ResourceState {
   deployed: boolean;
   /** Endpoints shown to the user: port-forward URLs and links. */
   endpoints: string[];
+  /** Live update state, by image ref as written. */
+  live: Map<string, LiveTargetState>;
+  /** Files are being synced into new containers: no update starts meanwhile. */
+  liveSyncing: boolean;
 }
 
 export interface TiltfileState {
@@ -147,6 +163,8 @@ function newResource(m: Manifest): ResourceState {
     },
     endpoints: [],
     deployed: false,
+    live: new Map(),
+    liveSyncing: false,
   };
 }
 

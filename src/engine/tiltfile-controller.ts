@@ -17,6 +17,8 @@ export interface TiltfileControllerOptions {
   args: string[];
   subcommand: 'up' | 'ci' | 'down';
   env?: Record<string, string>;
+  /** The runtime restarts containers in place (see LoadOptions). */
+  containerRestarts?: boolean;
   /** Reloads on changes when given (not in tilt ci). */
   watcher?: FileWatcher;
   /** Resources a reload removed: their objects are deleted. */
@@ -51,6 +53,7 @@ export class TiltfileController {
       args: this.opts.args,
       subcommand: this.opts.subcommand,
       env: this.opts.env,
+      containerRestarts: this.opts.containerRestarts,
       log: (line) => log(line),
     });
     store.tiltfile.loading = false;

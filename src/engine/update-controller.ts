@@ -9,6 +9,7 @@ import { nextToUpdate, reasonText, type ScheduleResource, type UpdateReason } fr
 import type { EngineStore, ResourceState } from './store.js';
 import type { K8sUpdater } from './k8s-update.js';
 import type { LocalUpdater } from './local-update.js';
+import { LiveUpdateFallback, LiveUpdateRunError, type LiveUpdater } from './live-update.js';
 import type { WorkloadRuntime } from '../runtime/workload.js';
 import type { ResourceLog } from './log.js';
 
@@ -16,6 +17,7 @@ export interface UpdateControllerOptions {
   store: EngineStore;
   k8s: K8sUpdater;
   local: LocalUpdater;
+  live: LiveUpdater;
   runtime: () => WorkloadRuntime | undefined;
   log: ResourceLog;
   /** The Tiltfile's directory: changed paths are shown relative to it. */
@@ -61,7 +63,13 @@ export class UpdateController {
   private start(r: ResourceState, reason: UpdateReason): void {
     const { store } = this.opts;
     const name = r.manifest.name;
-    const changed = reason.kind === 'changed-files' ? reason.paths : [];
+    // A manual trigger takes the pending changes too, so they may still be live-updated.
+    const changed =
+      reason.kind === 'changed-files'
+        ? reason.paths
+        : reason.kind === 'manual-trigger'
+          ? [...r.pendingChanges]
+          : [];
     r.status = 'building';
     r.hold = undefined;
     r.pendingChanges = [];
@@ -96,8 +104,18 @@ export class UpdateController {
       if (m.type === 'local') {
         await this.opts.local.update(m, log, signal);
       } else if (m.type === 'k8s') {
-        r.built = await this.opts.k8s.update({ manifest: m, built: r.built, changed, log, signal });
-        r.deployed = true;
+        if (!(await this.liveUpdate(r, changed, log, signal))) {
+          r.built = await this.opts.k8s.update({
+            manifest: m,
+            built: r.built,
+            changed,
+            rebuild: this.opts.live.rebuildSet(r),
+            log,
+            signal,
+          });
+          r.deployed = true;
+          this.opts.live.afterDeploy(r);
+        }
         const runtime = this.opts.runtime();
         if (runtime) r.runtime = k8sRuntime(m, runtime.pods(m.name));
       } else {
@@ -118,6 +136,36 @@ export class UpdateController {
       }
     } finally {
       store.changed();
+    }
+  }
+
+  /**
+   * Live-updates the changed files when it can; true when that was the whole
+   * update. Logs why when it falls back to a build; a failed run step fails
+   * the update without one.
+   */
+  private async liveUpdate(
+    r: ResourceState,
+    changed: string[],
+    log: (line: string, level?: 'INFO' | 'WARN' | 'ERROR') => void,
+    signal: AbortSignal,
+  ): Promise<boolean> {
+    const decision = this.opts.live.decide(r, changed);
+    if (decision.kind === 'full') return false;
+    if (decision.kind === 'fallback') {
+      const text = `Will not perform Live Update because:\n\t${decision.reason}\nFalling back to a full image build + deploy`;
+      for (const line of text.split('\n')) log(line);
+      return false;
+    }
+    try {
+      await this.opts.live.run(r, decision.work, log, signal);
+      return true;
+    } catch (e) {
+      if (e instanceof LiveUpdateRunError) throw e;
+      const message = e instanceof LiveUpdateFallback ? e.message : `${(e as Error).message}`;
+      const text = `Live Update failed with unexpected error:\n\t${message.trim().replaceAll('\n', '\n\t')}\nFalling back to a full image build + deploy`;
+      for (const line of text.split('\n')) log(line, 'WARN');
+      return false;
     }
   }
 
@@ -157,7 +205,8 @@ function scheduleView(r: ResourceState): ScheduleResource {
     local: m.type === 'local',
     allowParallel: m.local?.allowParallel ?? false,
     imageRefs: m.imageTargets.map((t) => t.ref),
-    status: r.status,
+    // Syncing files into new containers holds off updates like one.
+    status: r.liveSyncing ? 'building' : r.status,
     ready: r.runtime.ready,
     pendingChanges: r.pendingChanges,
     configChanged: r.configChanged,

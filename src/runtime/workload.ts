@@ -4,7 +4,7 @@
 // the runtime makes them run, reports pods, streams their logs, connects
 // port-forwards, and deletes exactly what it made.
 
-import type { Duplex } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
 import type { K8sEntity } from '../k8s/entity.js';
 
 export type RuntimeKind = 'docker' | 'kubernetes';
@@ -86,6 +86,35 @@ export class ApplyError extends Error {
   }
 }
 
+/** One container of a pod, as live update addresses it. */
+export interface ContainerRef {
+  pod: string;
+  namespace: string;
+  /** The container's name in the pod spec. */
+  container: string;
+  /** The runtime's ID of the container. */
+  id: string;
+}
+
+export interface ExecOptions {
+  /** Fed to the command's stdin, then closed (live update's `tar -x`). */
+  stdin?: Readable;
+  /** The command's stdout and stderr, as they come. */
+  output?: (text: string) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * An exec that could not run or finish for a reason other than the command's
+ * own exit code: the container is gone, the runtime did not answer.
+ */
+export class ExecFailedError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ExecFailedError';
+  }
+}
+
 export interface WorkloadRuntime {
   readonly kind: RuntimeKind;
   /** For the first lines of `tilt up`: e.g. `Docker engine at unix:///var/run/docker.sock`. */
@@ -117,6 +146,19 @@ export interface WorkloadRuntime {
    * listening) instead of hanging.
    */
   connect(resource: string, port: number): Promise<Duplex>;
+
+  /**
+   * Runs `argv` in a running container (no shell unless argv asks for one) and
+   * resolves to its exit code. A command that is not found exits 126 or 127,
+   * as a shell would. Rejects with ExecFailedError when it cannot run at all.
+   */
+  exec(resource: string, c: ContainerRef, argv: string[], opts?: ExecOptions): Promise<number>;
+
+  /**
+   * Restarts a container in place (live update's restart_container), keeping
+   * its filesystem; undefined when the runtime cannot (Kubernetes).
+   */
+  readonly restartContainer?: (resource: string, c: ContainerRef) => Promise<void>;
 
   /** The first declared container port of the resource's pods, for port_forwards with no container port. */
   firstContainerPort(resource: string): number | undefined;

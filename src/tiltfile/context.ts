@@ -18,6 +18,8 @@ export interface ContextOptions {
   env: Record<string, string>;
   /** Receives Tiltfile log lines (print, local output, warnings). */
   log: (line: string) => void;
+  /** The runtime restarts containers in place, so restart_container() works for k8s resources. */
+  containerRestarts?: boolean;
 }
 
 /** Formats a call stack like a backtrace's frames, innermost last. */
@@ -36,6 +38,7 @@ export class TiltfileContext {
   readonly subcommand: string;
   readonly env: Record<string, string>;
   readonly log: (line: string) => void;
+  readonly containerRestarts: boolean;
   /** Files whose change re-runs the Tiltfile, in the order first seen. */
   readonly configFiles = new Set<string>();
   readonly warnings: string[] = [];
@@ -49,6 +52,7 @@ export class TiltfileContext {
     this.subcommand = opts.subcommand;
     this.env = opts.env;
     this.log = opts.log;
+    this.containerRestarts = opts.containerRestarts ?? false;
   }
 
   /** The records of one builtin family, created on first use. */

@@ -23,6 +23,8 @@ export interface LoadOptions {
   maxSteps?: number;
   /** Stop a Tiltfile that runs longer than this (ms). */
   timeoutMs?: number;
+  /** The runtime restarts containers in place (the Docker runtime): restart_container() is allowed for k8s resources. */
+  containerRestarts?: boolean;
 }
 
 export interface TiltfileResult {
@@ -67,6 +69,7 @@ function load(path: string, opts: LoadOptions): TiltfileResult {
     log: opts.log ?? (() => {}),
     maxSteps: opts.maxSteps,
     timeoutMs: opts.timeoutMs,
+    containerRestarts: opts.containerRestarts,
   });
   const result = (manifests: Manifest[], err: Error | null): TiltfileResult => ({
     manifests,

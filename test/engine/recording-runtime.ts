@@ -4,13 +4,27 @@
 import type { Duplex } from 'node:stream';
 import type { K8sEntity } from '../../src/k8s/entity.js';
 import { containerImages } from '../../src/k8s/images.js';
-import type { PodStatus, RuntimeEvents, WorkloadRuntime } from '../../src/runtime/workload.js';
+import type {
+  ContainerRef,
+  ExecOptions,
+  PodStatus,
+  RuntimeEvents,
+  WorkloadRuntime,
+} from '../../src/runtime/workload.js';
 
 export interface ApplyCall {
   resource: string;
   /** Container images after injection, in object order. */
   images: string[];
   kinds: string[];
+}
+
+export interface ExecCall {
+  resource: string;
+  container: ContainerRef;
+  argv: string[];
+  /** All of the input it was given, if any. */
+  stdin?: Buffer;
 }
 
 export type PodsFor = (resource: string, call: ApplyCall, n: number) => PodStatus[];
@@ -58,6 +72,10 @@ export class RecordingRuntime implements WorkloadRuntime {
   readonly description = 'recording runtime';
   readonly applies: ApplyCall[] = [];
   readonly deletes: string[] = [];
+  readonly execs: ExecCall[] = [];
+  readonly restarts: { resource: string; container: ContainerRef }[] = [];
+  /** The exit code of an exec; tests replace it to make commands fail. */
+  execResult: (call: ExecCall) => number | Promise<number> = () => 0;
   private events?: RuntimeEvents;
   private readonly current = new Map<string, PodStatus[]>();
 
@@ -99,6 +117,27 @@ export class RecordingRuntime implements WorkloadRuntime {
 
   connect(resource: string): Promise<Duplex> {
     return Promise.reject(new Error(`no running pod for resource ${JSON.stringify(resource)}`));
+  }
+
+  /** Records the call (reading stdin to its end) and answers with execResult. */
+  async exec(
+    resource: string,
+    container: ContainerRef,
+    argv: string[],
+    opts: ExecOptions = {},
+  ): Promise<number> {
+    const call: ExecCall = { resource, container, argv };
+    if (opts.stdin) {
+      const chunks: Buffer[] = [];
+      for await (const chunk of opts.stdin) chunks.push(Buffer.from(chunk as Uint8Array));
+      call.stdin = Buffer.concat(chunks);
+    }
+    this.execs.push(call);
+    return this.execResult(call);
+  }
+
+  async restartContainer(resource: string, container: ContainerRef): Promise<void> {
+    this.restarts.push({ resource, container });
   }
 
   firstContainerPort(): number | undefined {

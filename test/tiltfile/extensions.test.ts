@@ -47,11 +47,9 @@ print(greeting)
   });
 
   it('explains that the default GitHub repository cannot be fetched without a local copy', () => {
-    const r = load(
-      writeProject({ Tiltfile: "load('ext://restart_process', 'docker_build_with_restart')\n" }),
-    );
+    const r = load(writeProject({ Tiltfile: "load('ext://uibutton', 'cmd_button')\n" }));
     expect(r.error).toContain(
-      'Error: cannot load ext://restart_process: loading extension "restart_process": extension repo default (https://github.com/tilt-dev/tilt-extensions) cannot be fetched from here.',
+      'Error: cannot load ext://uibutton: loading extension "uibutton": extension repo default (https://github.com/tilt-dev/tilt-extensions) cannot be fetched from here.',
     );
   });
 

@@ -195,6 +195,11 @@ export class PodRunner {
     return this.slots.reduce((n, s) => n + s.restarts, 0);
   }
 
+  /** The spec name of one of its containers (not the sandbox), by Docker ID. */
+  containerName(id: string): string | undefined {
+    return this.slots.find((s) => s.id === id)?.name;
+  }
+
   /** The declared ports of its containers, in order. */
   containerPorts(): number[] {
     const ports: number[] = [];
@@ -253,6 +258,16 @@ export class PodRunner {
     });
     this.chain = next;
     return next;
+  }
+
+  /** Like enqueue, but the caller gets the outcome (enqueue reports failures as pod events). */
+  private inQueue<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(fn);
+    this.chain = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
   }
 
   private active(): boolean {
@@ -408,7 +423,8 @@ export class PodRunner {
     }
   }
 
-  private async startSlot(slot: ContainerSlot): Promise<void> {
+  /** Starts the container; false when it could not be started (handled as Kubernetes does). */
+  private async startSlot(slot: ContainerSlot): Promise<boolean> {
     const container = this.ctx.docker.getContainer(slot.id);
     slot.starting = true;
     try {
@@ -417,11 +433,11 @@ export class PodRunner {
       const status = statusOf(err);
       if (status === 304) {
         await this.syncSlot(slot);
-        return;
+        return true;
       }
       if (status === 404) {
         this.markLost(`container ${slot.name} was removed`);
-        return;
+        return false;
       }
       // The process could not be started (no such executable...): Kubernetes' StartError.
       const message = engineMessage(err);
@@ -436,11 +452,12 @@ export class PodRunner {
         slot.finishedAt = info.State.FinishedAt;
       }
       this.handleExit(slot, 128, 'StartError', Date.now(), 0);
-      return;
+      return false;
     } finally {
       slot.starting = false;
     }
     await this.syncSlot(slot);
+    return true;
   }
 
   /**
@@ -583,6 +600,50 @@ export class PodRunner {
       'WARN',
     );
     this.changed();
+  }
+
+  /**
+   * Restarts a running container in place, keeping its filesystem (live update's
+   * restart_container): stopped at once, as `docker restart -t 0`, and started
+   * again. A deliberate stop, not a crash: no restart counted, no back-off.
+   */
+  restartContainer(id: string): Promise<void> {
+    return this.inQueue(async () => {
+      const slot = this.slots.find((s) => s.id === id);
+      if (!slot) throw new Error(`pod ${this.name} has no container ${id.slice(0, 12)}`);
+      if (!this.active() || slot.init || slot.state.state !== 'running') {
+        throw new Error(`container ${slot.name} of pod ${this.name} is not running`);
+      }
+      const container = this.ctx.docker.getContainer(id);
+      // Its probe would fail while it is down; the new run gets a new one.
+      slot.stopActivity();
+      slot.ready = false;
+      try {
+        await container.stop({ t: 0 });
+      } catch (err) {
+        const status = statusOf(err);
+        if (status === 404) this.markLost(`container ${slot.name} was removed`);
+        // 304: it exited by itself just now; that exit is handled as any other.
+        else if (status === 304) await this.syncSlot(slot);
+        throw new Error(
+          `could not restart container ${slot.name} of pod ${this.name}: ${engineMessage(err)}`,
+          { cause: err },
+        );
+      }
+      const info = await ignoreGone(() => container.inspect());
+      if (!info) {
+        this.markLost(`container ${slot.name} was removed`);
+        throw new Error(`container ${slot.name} of pod ${this.name} was removed`);
+      }
+      // The stop's exit counts as handled, so its 'die' event is not taken for a
+      // crash; the new run's output is followed from after it.
+      slot.finishedAt = info.State.FinishedAt;
+      await slot.drainLogs(LOG_DRAIN_MS);
+      if (!this.active()) return;
+      if (!(await this.startSlot(slot))) {
+        throw new Error(`container ${slot.name} of pod ${this.name} could not start again`);
+      }
+    });
   }
 
   private checkFinished(): void {

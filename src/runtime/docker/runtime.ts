@@ -14,8 +14,11 @@ import { DEFAULT_NAMESPACE, K8sEntity } from '../../k8s/entity.js';
 import type { JSONObject } from '../../k8s/json.js';
 import {
   ApplyError,
+  ExecFailedError,
   type ApplyOptions,
+  type ContainerRef,
   type DeleteOptions,
+  type ExecOptions,
   type PodStatus,
   type RuntimeEvents,
   type WorkloadRuntime,
@@ -23,6 +26,7 @@ import {
 import { ConfigStore, type ChangedKinds } from './config-store.js';
 import { isUnreachable, statusOf, translateUnreachable } from './docker-errors.js';
 import { ContainerEventStream, type ContainerEvent } from './events.js';
+import { execInContainer } from './exec.js';
 import {
   labelFilters,
   LABEL_OBJECT,
@@ -520,6 +524,41 @@ export class DockerRuntime implements WorkloadRuntime {
         );
       });
     });
+  }
+
+  // -------------------------------------------------------------------------
+  // Live update
+
+  exec(resource: string, c: ContainerRef, argv: string[], opts: ExecOptions = {}): Promise<number> {
+    const found = this.podOf(resource, c);
+    if (typeof found === 'string') return Promise.reject(new ExecFailedError(found));
+    const what = `container ${found.container} of pod ${found.pod.name}`;
+    return execInContainer(this.docker.getContainer(c.id), argv, opts, what);
+  }
+
+  async restartContainer(resource: string, c: ContainerRef): Promise<void> {
+    const found = this.podOf(resource, c);
+    if (typeof found === 'string') throw new Error(found);
+    try {
+      await found.pod.restartContainer(c.id);
+    } catch (err) {
+      throw translateUnreachable(this.host, err);
+    }
+  }
+
+  /** The pod that runs container `c` of `resource`, or why there is none. */
+  private podOf(resource: string, c: ContainerRef): { pod: PodRunner; container: string } | string {
+    const named = `container ${c.container} of pod ${c.pod} (${c.id.slice(0, 12)})`;
+    if (this.closed) return `${named}: the Docker runtime is closed`;
+    const pod = this.byContainer.get(c.id);
+    const container = pod?.containerName(c.id);
+    if (!pod || container === undefined) {
+      return `${named} is gone: no container of the project has that ID`;
+    }
+    if (pod.resource !== resource) {
+      return `${named} belongs to resource "${pod.resource}", not "${resource}"`;
+    }
+    return { pod, container };
   }
 
   // -------------------------------------------------------------------------

@@ -5,7 +5,11 @@ import type { Manifest } from '../../model/manifest.js';
 import type { TiltfileContext } from '../context.js';
 import { restartContainerDeprecationError, unusedLiveUpdateSteps } from '../builtins/liveupdate.js';
 
-/** Live update steps: restart_container() is for Docker Compose only; every created step must be used. */
+/**
+ * Live update steps: restart_container() is for Docker Compose, and for
+ * Kubernetes workloads only on a runtime that restarts containers in place;
+ * every created step must be used.
+ */
 export function checkLiveUpdates(ctx: TiltfileContext, manifests: Manifest[]): void {
   const restarting = manifests
     .filter(
@@ -14,7 +18,8 @@ export function checkLiveUpdates(ctx: TiltfileContext, manifests: Manifest[]): v
         m.imageTargets.some((t) => t.liveUpdate.some((s) => s.type === 'restart_container')),
     )
     .map((m) => m.name);
-  if (restarting.length > 0) throw new EvalError(restartContainerDeprecationError(restarting));
+  if (restarting.length > 0 && !ctx.containerRestarts)
+    throw new EvalError(restartContainerDeprecationError(restarting));
   const unused = unusedLiveUpdateSteps(ctx);
   if (unused) throw new EvalError(unused);
 }

@@ -3,7 +3,7 @@
 // (extension_repo, extension, cmd, config_map, file_watch, ui_button, ...).
 
 import { existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EvalError } from '../../starlark/errors.js';
 import {
@@ -22,6 +22,21 @@ import { Blob } from '../values.js';
 
 /** The repository Tilt uses when a Tiltfile registers none. */
 export const DEFAULT_EXTENSION_REPO = 'https://github.com/tilt-dev/tilt-extensions';
+
+/**
+ * Extensions shipped with tilt-ts, laid out like the default repository: the
+ * package's extensions/ folder, three levels above this module in src/ and dist/.
+ */
+export const BUNDLED_EXTENSIONS_DIR = fileURLToPath(
+  new URL('../../../extensions/', import.meta.url),
+);
+
+/** The Tiltfile of a bundled extension at `repoPath`, if there is one. */
+function bundledTiltfile(repoPath: string): string | undefined {
+  const path = resolve(BUNDLED_EXTENSIONS_DIR, repoPath, 'Tiltfile');
+  if (!path.startsWith(resolve(BUNDLED_EXTENSIONS_DIR) + sep)) return undefined;
+  return existsSync(path) ? path : undefined;
+}
 
 /** A declared API object: its kind, name and spec as plain data. */
 export interface APIObject {
@@ -139,7 +154,8 @@ export function register(ctx: TiltfileContext, out: Map<string, Value>): void {
 /**
  * The Tiltfile of extension `name`: from an Extension object naming its repo,
  * or from the repo registered as "default". Only file:// repositories can be
- * read here; the default GitHub repository needs a local copy.
+ * read here; from the default GitHub repository, only the extensions bundled
+ * with tilt-ts are available without a local copy.
  */
 export function extensionTiltfile(ctx: TiltfileContext, name: string): string {
   const objects = apiObjectsOf(ctx);
@@ -156,6 +172,10 @@ export function extensionTiltfile(ctx: TiltfileContext, name: string): string {
     throw new EvalError(
       `extension ${JSON.stringify(name)}: extension repo ${JSON.stringify(repoName)} not found`,
     );
+  }
+  if (url === DEFAULT_EXTENSION_REPO) {
+    const bundled = bundledTiltfile(repoPath);
+    if (bundled) return bundled;
   }
   if (!url.startsWith('file://')) {
     throw new EvalError(

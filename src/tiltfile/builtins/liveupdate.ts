@@ -111,7 +111,7 @@ export class LiveUpdateStepValue extends StarObject {
 }
 
 /** A command as Tilt prints it: the script of `sh -c script`, else the argv (quoting args with spaces). */
-function cmdString(argv: string[]): string {
+export function cmdString(argv: string[]): string {
   if (argv.length === 3 && argv[0] === 'sh' && argv[1] === '-c' && !argv[2].includes('\n')) {
     return argv[2];
   }
