@@ -1,5 +1,5 @@
 // Coalescing of one target's changed paths into batches: a batch is delivered once no new path
-// has arrived for `quietMs`, or `maxWaitMs` after its first path even if paths keep arriving.
+// has arrived for `quietMs` (more events for a pending path do not count), or `maxWaitMs` after its first path even if paths keep arriving.
 // While the watcher still works on paths for the target (a walk of a new directory), a hold keeps
 // the quiet period from ending the batch, so the walk's paths join it; the maximum wait still
 // applies. Nothing runs while nothing is pending: the timers exist only between a batch's first
@@ -29,6 +29,9 @@ export class Coalescer {
 
   add(path: string): void {
     if (this.closed) return;
+    // A path already pending does not extend the quiet period: a file being written keeps
+    // sending events, and its batch is due all the same.
+    if (this.pending.has(path)) return;
     this.pending.add(path);
     this.quietElapsed = false;
     if (this.quietTimer === null) {

@@ -311,6 +311,7 @@ export class FileWatcher {
       this.wantReconcile = true;
     } else {
       const at = performance.now();
+      const before = new Map([...this.targets].map((t) => [t, t.coalescer.size]));
       for (const ev of events) {
         if (this.sync?.owns(ev.path)) continue;
         if (ev.type === 'delete' && ev.path === sub.dir) {
@@ -319,18 +320,20 @@ export class FileWatcher {
         }
         this.dispatch(ev.path, ev.type, sub.kind === 'dir' ? null : at);
       }
-      this.requestSync();
+      // Only new paths need another round trip: more events for paths already pending are
+      // the tail of the same writes (a save is several events, delivered in two parts).
+      this.requestSync((t) => t.coalescer.size > (before.get(t) ?? 0));
     }
     this.reconcileIfWanted();
   }
 
   // Hold every target with pending changes until the native watcher has delivered all it saw so
   // far (sync.ts): a batch is not cut while the native debouncer still holds part of a burst.
-  private requestSync(): void {
+  private requestSync(grew: (t: Target) => boolean): void {
     if (this.sync === null) return;
     const held: Target[] = [];
     for (const t of this.targets) {
-      if (t.closed || t.coalescer.size === 0) continue;
+      if (t.closed || t.coalescer.size === 0 || !grew(t)) continue;
       t.coalescer.hold();
       held.push(t);
     }

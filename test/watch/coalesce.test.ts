@@ -37,6 +37,14 @@ describe('Coalescer', () => {
     expect(batches).toEqual([['/a', '/b']]);
   });
 
+  it('does not restart the quiet period for a path already pending', () => {
+    c.add('/a');
+    vi.advanceTimersByTime(150);
+    c.add('/a');
+    vi.advanceTimersByTime(50);
+    expect(batches).toEqual([['/a']]);
+  });
+
   it('delivers after the maximum wait even if paths keep coming', () => {
     for (let t = 0; t < 1500; t += 100) {
       c.add(`/f${t}`);
