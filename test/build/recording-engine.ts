@@ -45,7 +45,7 @@ export class RecordingEngine implements BuildEngine {
       const x = extract();
       x.on('entry', (header, stream, next) => {
         const chunks: Buffer[] = [];
-        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('data', (c: unknown) => chunks.push(c as Buffer));
         stream.on('end', () => {
           entries.set(header.name, Buffer.concat(chunks).toString('utf8'));
           next();

@@ -26,7 +26,7 @@ async function entries(stream: Readable): Promise<Map<string, string>> {
   const done = new Promise<void>((res, rej) => {
     ex.on('entry', (h, s, next) => {
       const chunks: Buffer[] = [];
-      s.on('data', (c: Buffer) => chunks.push(c));
+      s.on('data', (c: unknown) => chunks.push(c as Buffer));
       s.on('end', () => {
         if (h.type === 'directory') out.set(h.name, 'dir');
         else if (h.type === 'symlink') out.set(h.name, `-> ${h.linkname}`);

@@ -211,7 +211,9 @@ print("c=", cfg.get('c', 'missing'))
       ['["1", "2", "4"]', '["7", "8"]', '["5", "6"]'],
     ],
   ])('merges %s', (_name, args, config, [a, b, c]) => {
-    const files = config ? { 'tilt_config.json': JSON.stringify(config) } : {};
+    const files: Record<string, string> = config
+      ? { 'tilt_config.json': JSON.stringify(config) }
+      : {};
     const r = ok(tiltfile, { args, files });
     expect(r.output).toBe(`a= ${a}\nb= ${b}\nc= ${c}\n`);
   });
@@ -295,7 +297,7 @@ describe('setting types', () => {
     ],
     ['positional string', `config.define_string('foo', args=True)`, ['bar'], undefined, `'bar'`],
   ])('%s', (_name, define, args, config, expected) => {
-    const files = config ? { 'tilt_config.json': config } : {};
+    const files: Record<string, string> = config ? { 'tilt_config.json': config } : {};
     const r = ok(
       `${define}\ncfg = config.parse()\nprint(cfg['foo'] == ${expected}, type(cfg['foo']))`,
       {
@@ -364,7 +366,7 @@ describe('setting types', () => {
       'error setting positional arg foo: string settings can only be specified once. multiple values found (last value: b',
     ],
   ])('%s fails', (_name, define, args, config, msg) => {
-    const files = config ? { 'tilt_config.json': config } : {};
+    const files: Record<string, string> = config ? { 'tilt_config.json': config } : {};
     const message = fails(`${define}\ncfg = config.parse()`, { args, files });
     expect(message).toContain(msg);
   });

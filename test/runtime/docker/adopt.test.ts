@@ -1,48 +1,24 @@
 // A later run of tilt adopts what an earlier one left running; delete keeps
 // objects annotated `tilt.dev/down-policy: keep`; pods that disappear are replaced.
 
-import type Docker from 'dockerode';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { DockerRuntime } from '../../../src/runtime/docker/index.js';
+import { describe, expect, it } from 'vitest';
 import {
   allReady,
   BUSYBOX,
   busyboxDeployment,
   live,
-  makeRuntime,
   projectContainers,
-  RecordingEvents,
-  removeProject,
-  testDocker,
   uniqueProject,
   yaml,
+  runtimeHarness,
 } from './helpers.js';
 
 describe('Docker runtime: adoption and deletion', () => {
-  let docker: Docker;
-  let project: string;
-  const runtimes: DockerRuntime[] = [];
-
-  beforeAll(async () => {
-    docker = await testDocker();
-  });
-
-  afterEach(async () => {
-    for (const r of runtimes) await r.close();
-    runtimes.length = 0;
-    await removeProject(docker, project);
-  });
-
-  async function open(): Promise<{ runtime: DockerRuntime; events: RecordingEvents }> {
-    const runtime = makeRuntime(docker, project);
-    runtimes.push(runtime);
-    const events = new RecordingEvents();
-    await runtime.start(events);
-    return { runtime, events };
-  }
+  const h = runtimeHarness();
+  const open = () => h.start('adopt');
 
   it('adopts running pods: same pods reported, an unchanged apply recreates nothing', async () => {
-    project = uniqueProject('adopt');
+    h.project = uniqueProject('adopt');
     const entities = () =>
       yaml(`
 apiVersion: v1
@@ -97,7 +73,7 @@ spec:
   });
 
   it('reattaches to a finished Job instead of running it again', async () => {
-    project = uniqueProject('rejob');
+    h.project = uniqueProject('rejob');
     const entities = () =>
       yaml(`
 apiVersion: batch/v1
@@ -132,11 +108,11 @@ spec:
   });
 
   it('replaces a pod whose container was removed behind its back', async () => {
-    project = uniqueProject('replace');
+    h.project = uniqueProject('replace');
     const { runtime, events } = await open();
     await runtime.apply('app', yaml(busyboxDeployment('app', { command: 'exec sleep 3600' })));
     const [pod] = await events.untilPods('app', allReady(1), 'a ready pod');
-    await docker.getContainer(pod!.containers[0]!.id).remove({ force: true });
+    await h.docker.getContainer(pod!.containers[0]!.id).remove({ force: true });
     const [next] = await events.untilPods(
       'app',
       (pods) => allReady(1)(pods) && pods.length === 1 && pods[0]!.name !== pod!.name,
@@ -146,7 +122,7 @@ spec:
   });
 
   it('keeps objects annotated tilt.dev/down-policy: keep', async () => {
-    project = uniqueProject('keep');
+    h.project = uniqueProject('keep');
     const { runtime, events } = await open();
     const keep = busyboxDeployment('db', { command: 'exec sleep 3600' }).replace(
       'metadata:\n  name: db',
@@ -161,15 +137,15 @@ spec:
 
     const logs: string[] = [];
     await runtime.delete('stack', entities, { log: (l) => logs.push(l) });
-    const left = await projectContainers(docker, project);
+    const left = await projectContainers(h.docker, h.project);
     expect(left.map((c) => c.Labels['dev.tilt.pod']).sort()).toEqual([dbPod.name, dbPod.name]);
     expect(logs).toContain('Keeping Deployment/default/db (tilt.dev/down-policy: keep)');
     // The network stays while the kept pod uses it.
-    await docker.getNetwork(`tilt-${project}`).inspect();
+    await h.docker.getNetwork(`tilt-${h.project}`).inspect();
   });
 
   it('gives pods the DNS names of Services applied after them', async () => {
-    project = uniqueProject('late');
+    h.project = uniqueProject('late');
     const { runtime, events } = await open();
     await runtime.apply(
       'api',

@@ -3,43 +3,22 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import type Docker from 'dockerode';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { DockerRuntime } from '../../../src/runtime/docker/index.js';
+import { describe, expect, it } from 'vitest';
 import {
   allReady,
   BUSYBOX,
   busyboxDeployment,
   live,
-  makeRuntime,
-  RecordingEvents,
-  removeProject,
   stateDirOf,
-  testDocker,
-  uniqueProject,
   yaml,
+  runtimeHarness,
 } from './helpers.js';
 
 describe('Docker runtime: configuration and services', () => {
-  let docker: Docker;
-  let project: string;
-  let runtime: DockerRuntime | undefined;
-
-  beforeAll(async () => {
-    docker = await testDocker();
-  });
-
-  afterEach(async () => {
-    await runtime?.close();
-    runtime = undefined;
-    await removeProject(docker, project);
-  });
+  const h = runtimeHarness();
 
   it('passes ConfigMap and Secret data as env and files', async () => {
-    project = uniqueProject('config');
-    const events = new RecordingEvents();
-    runtime = makeRuntime(docker, project);
-    await runtime.start(events);
+    const { runtime, events } = await h.start('config');
 
     // The Secret comes from another resource, applied first.
     await runtime.apply(
@@ -133,16 +112,13 @@ spec:
     expect(out).toContain('port=8000\n');
     expect(out).toContain('expanded $(Y)\n');
     // The Secret's data rests in files only the user can read.
-    expect(fs.statSync(stateDirOf(project)).mode & 0o777).toBe(0o700);
-    const objects = path.join(stateDirOf(project), 'objects.json');
+    expect(fs.statSync(stateDirOf(h.project)).mode & 0o777).toBe(0o700);
+    const objects = path.join(stateDirOf(h.project), 'objects.json');
     expect(fs.statSync(objects).mode & 0o777).toBe(0o600);
   });
 
   it('shows a missing ConfigMap key as CreateContainerConfigError until it exists', async () => {
-    project = uniqueProject('missing');
-    const events = new RecordingEvents();
-    runtime = makeRuntime(docker, project);
-    await runtime.start(events);
+    const { runtime, events } = await h.start('missing');
     const app = yaml(
       busyboxDeployment('app', {
         command: 'echo "value=$VALUE"; exec sleep 3600',
@@ -169,10 +145,7 @@ spec:
   });
 
   it('runs init containers first, in order', async () => {
-    project = uniqueProject('init');
-    const events = new RecordingEvents();
-    runtime = makeRuntime(docker, project);
-    await runtime.start(events);
+    const { runtime, events } = await h.start('init');
     await runtime.apply(
       'app',
       yaml(`
@@ -217,11 +190,8 @@ spec:
     );
   });
 
-  it('makes Services DNS names on the project network', async () => {
-    project = uniqueProject('dns');
-    const events = new RecordingEvents();
-    runtime = makeRuntime(docker, project);
-    await runtime.start(events);
+  it('makes Services DNS names on the h.project network', async () => {
+    const { runtime, events } = await h.start('dns');
     await runtime.apply(
       'api',
       yaml(`

@@ -2,21 +2,15 @@
 // re-apply with the same spec, a new image, scaling, and delete.
 
 import type { Duplex } from 'node:stream';
-import type Docker from 'dockerode';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { DockerRuntime } from '../../../src/runtime/docker/index.js';
+import { describe, expect, it } from 'vitest';
 import {
   allReady,
   BUSYBOX,
   busyboxDeployment,
   live,
-  makeRuntime,
   projectContainers,
-  RecordingEvents,
-  removeProject,
-  testDocker,
-  uniqueProject,
   yaml,
+  runtimeHarness,
 } from './helpers.js';
 
 const SERVE =
@@ -35,27 +29,10 @@ function httpGet(socket: Duplex): Promise<string> {
 }
 
 describe('Docker runtime: deployments', () => {
-  let docker: Docker;
-  let project: string;
-  let runtime: DockerRuntime | undefined;
-  const others: DockerRuntime[] = [];
-
-  beforeAll(async () => {
-    docker = await testDocker();
-  });
-
-  afterEach(async () => {
-    for (const r of [runtime, ...others]) await r?.close();
-    others.length = 0;
-    runtime = undefined;
-    await removeProject(docker, project);
-  });
+  const h = runtimeHarness();
 
   it('runs replicas that a port-forward connection reaches', async () => {
-    project = uniqueProject('deploy');
-    const events = new RecordingEvents();
-    runtime = makeRuntime(docker, project);
-    await runtime.start(events);
+    const { runtime, events } = await h.start('deploy');
     const logs: string[] = [];
     await runtime.apply(
       'web',
@@ -91,10 +68,7 @@ describe('Docker runtime: deployments', () => {
   });
 
   it('keeps pods on an unchanged apply, replaces them on a new image, scales', async () => {
-    project = uniqueProject('reapply');
-    const events = new RecordingEvents();
-    runtime = makeRuntime(docker, project);
-    await runtime.start(events);
+    const { runtime, events } = await h.start('reapply');
     const spec = (replicas: number, image = BUSYBOX) =>
       yaml(busyboxDeployment('app', { replicas, image, command: 'exec sleep 3600' }));
 
@@ -113,8 +87,8 @@ describe('Docker runtime: deployments', () => {
     expect(two.map((p) => p.name)).toContain(first!.name);
 
     // A new image (another tag of the same image) replaces both.
-    const tagged = `${project}-img:v2`;
-    await docker.getImage(BUSYBOX).tag({ repo: `${project}-img`, tag: 'v2' });
+    const tagged = `${h.project}-img:v2`;
+    await h.docker.getImage(BUSYBOX).tag({ repo: `${h.project}-img`, tag: 'v2' });
     try {
       await runtime.apply('app', spec(2, tagged));
       const replaced = await events.untilPods(
@@ -131,7 +105,7 @@ describe('Docker runtime: deployments', () => {
       await events.untilPods('app', (pods) => pods.length === 1 && allReady(1)(pods), 'one pod');
     } finally {
       await runtime.delete('app', spec(1, tagged));
-      await docker
+      await h.docker
         .getImage(tagged)
         .remove()
         .catch(() => undefined);
@@ -139,10 +113,7 @@ describe('Docker runtime: deployments', () => {
   });
 
   it('delete leaves no container, volume or network behind', async () => {
-    project = uniqueProject('delete');
-    const events = new RecordingEvents();
-    runtime = makeRuntime(docker, project);
-    await runtime.start(events);
+    const { runtime, events } = await h.start('delete');
     const entities = yaml(`
 ${busyboxDeployment('db', {
   command: 'echo data > /data/x && exec sleep 3600',
@@ -162,18 +133,18 @@ spec:
 `);
     await runtime.apply('db', entities);
     await events.untilPods('db', allReady(1), 'a ready pod');
-    expect((await projectContainers(docker, project)).length).toBe(2);
+    expect((await projectContainers(h.docker, h.project)).length).toBe(2);
 
     // Without --delete-volumes, the claim's volume stays.
     const deleted: string[] = [];
     await runtime.delete('db', entities, { log: (l) => deleted.push(l) });
-    expect(await projectContainers(docker, project)).toEqual([]);
+    expect(await projectContainers(h.docker, h.project)).toEqual([]);
     expect(deleted.some((l) => l.startsWith('Deleting deployment/db'))).toBe(true);
-    const volumes = await docker.listVolumes({
-      filters: { label: [`dev.tilt.project=${project}`] },
+    const volumes = await h.docker.listVolumes({
+      filters: { label: [`dev.tilt.project=${h.project}`] },
     });
-    expect((volumes.Volumes ?? []).map((v) => v.Name)).toEqual([`tilt-${project}-db-data`]);
-    await expect(docker.getNetwork(`tilt-${project}`).inspect()).rejects.toMatchObject({
+    expect((volumes.Volumes ?? []).map((v) => v.Name)).toEqual([`tilt-${h.project}-db-data`]);
+    await expect(h.docker.getNetwork(`tilt-${h.project}`).inspect()).rejects.toMatchObject({
       statusCode: 404,
     });
     await events.untilPods('db', (pods) => pods.length === 0, 'no pods');
@@ -182,10 +153,10 @@ spec:
     await runtime.apply('db', entities);
     await events.untilPods('db', allReady(1), 'a ready pod again');
     await runtime.delete('db', entities, { deleteVolumes: true, log: (l) => deleted.push(l) });
-    const after = await docker.listVolumes({
-      filters: { label: [`dev.tilt.project=${project}`] },
+    const after = await h.docker.listVolumes({
+      filters: { label: [`dev.tilt.project=${h.project}`] },
     });
     expect(after.Volumes ?? []).toEqual([]);
-    expect(deleted).toContain(`Deleted volume tilt-${project}-db-data`);
+    expect(deleted).toContain(`Deleted volume tilt-${h.project}-db-data`);
   });
 });

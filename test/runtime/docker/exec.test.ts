@@ -2,10 +2,8 @@
 // output, stdin for `tar -x`, refusals) and restarting it in place.
 
 import { Readable } from 'node:stream';
-import type Docker from 'dockerode';
 import { pack } from 'tar-stream';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { DockerRuntime } from '../../../src/runtime/docker/index.js';
+import { describe, expect, it } from 'vitest';
 import {
   ExecFailedError,
   type ContainerRef,
@@ -16,12 +14,9 @@ import {
   allReady,
   busyboxDeployment,
   live,
-  makeRuntime,
   RecordingEvents,
-  removeProject,
-  testDocker,
-  uniqueProject,
   yaml,
+  runtimeHarness,
 } from './helpers.js';
 
 const SLEEP = 'exec sleep 3600';
@@ -32,27 +27,8 @@ function refOf(pod: PodStatus): ContainerRef {
 }
 
 describe('Docker runtime: exec and restart', () => {
-  let docker: Docker;
-  let project: string;
-  let runtime: DockerRuntime | undefined;
-
-  beforeAll(async () => {
-    docker = await testDocker();
-  });
-
-  afterEach(async () => {
-    await runtime?.close();
-    runtime = undefined;
-    await removeProject(docker, project);
-  });
-
-  async function setUp(prefix: string): Promise<RecordingEvents> {
-    project = uniqueProject(prefix);
-    const events = new RecordingEvents();
-    runtime = makeRuntime(docker, project);
-    await runtime.start(events);
-    return events;
-  }
+  const h = runtimeHarness();
+  const setUp = async (prefix: string) => (await h.start(prefix)).events;
 
   /** Applies a one-pod Deployment named `resource` and waits until it is ready. */
   async function runPod(
@@ -61,7 +37,7 @@ describe('Docker runtime: exec and restart', () => {
     command = SLEEP,
     extra?: string,
   ): Promise<ContainerRef> {
-    await runtime!.apply(resource, yaml(busyboxDeployment(resource, { command, extra })));
+    await h.runtime.apply(resource, yaml(busyboxDeployment(resource, { command, extra })));
     const pods = await events.untilPods(resource, allReady(1), 'one ready pod');
     return refOf(live(pods)[0]!);
   }
@@ -74,7 +50,7 @@ describe('Docker runtime: exec and restart', () => {
     stdin?: Readable,
   ): Promise<{ code: number; output: string }> {
     let output = '';
-    const code = await runtime!.exec(resource, c, argv, { stdin, output: (t) => (output += t) });
+    const code = await h.runtime.exec(resource, c, argv, { stdin, output: (t) => (output += t) });
     return { code, output };
   }
 
@@ -126,7 +102,7 @@ describe('Docker runtime: exec and restart', () => {
 
     const abort = new AbortController();
     const started = Date.now();
-    const pending = runtime!.exec('app', c, ['sleep', '30'], { signal: abort.signal });
+    const pending = h.runtime.exec('app', c, ['sleep', '30'], { signal: abort.signal });
     setTimeout(() => abort.abort(), 200);
     await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
     expect(Date.now() - started).toBeLessThan(5000);
@@ -137,25 +113,25 @@ describe('Docker runtime: exec and restart', () => {
     const a = await runPod(events, 'a');
     const b = await runPod(events, 'b');
 
-    const other = runtime!.exec('a', b, ['true']);
+    const other = h.runtime.exec('a', b, ['true']);
     await expect(other).rejects.toBeInstanceOf(ExecFailedError);
     await expect(other).rejects.toThrow(`container main of pod ${b.pod}`);
     await expect(other).rejects.toThrow(/belongs to resource "b"/);
-    await expect(runtime!.restartContainer('a', b)).rejects.toThrow(/belongs to resource "b"/);
+    await expect(h.runtime.restartContainer('a', b)).rejects.toThrow(/belongs to resource "b"/);
 
-    await runtime!.delete('b', yaml(busyboxDeployment('b', { command: SLEEP })));
-    const gone = runtime!.exec('b', b, ['true']);
+    await h.runtime.delete('b', yaml(busyboxDeployment('b', { command: SLEEP })));
+    const gone = h.runtime.exec('b', b, ['true']);
     await expect(gone).rejects.toBeInstanceOf(ExecFailedError);
     await expect(gone).rejects.toThrow(`container main of pod ${b.pod}`);
 
     // A container Docker no longer has, though the pod still names it.
-    await docker.getContainer(a.id).remove({ force: true });
-    await expect(runtime!.exec('a', a, ['true'])).rejects.toBeInstanceOf(ExecFailedError);
+    await h.docker.getContainer(a.id).remove({ force: true });
+    await expect(h.runtime.exec('a', a, ['true'])).rejects.toBeInstanceOf(ExecFailedError);
   });
 
   it('restarts a container in place: same files, logs followed, no crash counted', async () => {
     const events = await setUp('restart');
-    await runtime!.apply(
+    await h.runtime.apply(
       'app',
       yaml(
         busyboxDeployment('app', {
@@ -182,7 +158,7 @@ describe('Docker runtime: exec and restart', () => {
 
     const seen: { state: string; ready: boolean }[] = [];
     const t0 = performance.now();
-    await runtime!.restartContainer('app', ref);
+    await h.runtime.restartContainer('app', ref);
     const restartMs = performance.now() - t0;
 
     const [after] = await events.untilPods(

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type Docker from 'dockerode';
+import { afterEach, beforeAll } from 'vitest';
 import { parseYAMLStream, type K8sEntity } from '../../../src/k8s/entity.js';
 import { DockerRuntime, type DockerRuntimeOptions } from '../../../src/runtime/docker/index.js';
 import { LABEL_PROJECT } from '../../../src/runtime/docker/labels.js';
@@ -116,6 +117,46 @@ export async function testDocker(): Promise<Docker> {
   const engine = await dockerEngine();
   await ensureBusyboxBase(engine);
   return engine.docker;
+}
+
+/**
+ * Runtimes of one fresh project per test: `start(prefix)` names the project
+ * and starts a runtime; after each test every runtime is closed and the
+ * project removed from the engine.
+ */
+export function runtimeHarness() {
+  const h = {
+    docker: undefined as unknown as Docker,
+    project: '',
+    runtimes: [] as DockerRuntime[],
+    /** The runtime started last. */
+    get runtime(): DockerRuntime {
+      const r = h.runtimes.at(-1);
+      if (!r) throw new Error('no runtime started in this test');
+      return r;
+    },
+    /** A started runtime (of a new project, unless one is named already in this test). */
+    async start(
+      prefix: string,
+      opts: Partial<DockerRuntimeOptions> = {},
+    ): Promise<{ runtime: DockerRuntime; events: RecordingEvents }> {
+      if (!h.project) h.project = uniqueProject(prefix);
+      const runtime = makeRuntime(h.docker, h.project, opts);
+      h.runtimes.push(runtime);
+      const events = new RecordingEvents();
+      await runtime.start(events);
+      return { runtime, events };
+    },
+  };
+  beforeAll(async () => {
+    h.docker = await testDocker();
+  });
+  afterEach(async () => {
+    for (const r of h.runtimes.splice(0)) await r.close();
+    if (h.project) await removeProject(h.docker, h.project);
+    h.project = '';
+  });
+  return h;
 }
 
 /** A runtime for `project` with short back-offs, and its state in a temporary directory. */

@@ -1,21 +1,9 @@
 // Containers that crash, Jobs that succeed or fail, readiness probes, and
 // specs the runtime refuses.
 
-import type Docker from 'dockerode';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { DockerRuntime } from '../../../src/runtime/docker/index.js';
+import { describe, expect, it } from 'vitest';
 import { ApplyError, type PodStatus } from '../../../src/runtime/workload.js';
-import {
-  allReady,
-  BUSYBOX,
-  busyboxDeployment,
-  makeRuntime,
-  RecordingEvents,
-  removeProject,
-  testDocker,
-  uniqueProject,
-  yaml,
-} from './helpers.js';
+import { allReady, BUSYBOX, busyboxDeployment, yaml, runtimeHarness } from './helpers.js';
 
 function job(name: string, command: string, extra = ''): string {
   return `
@@ -35,31 +23,12 @@ ${extra}  template:
 }
 
 describe('Docker runtime: lifecycle', () => {
-  let docker: Docker;
-  let project: string;
-  let runtime: DockerRuntime | undefined;
-
-  beforeAll(async () => {
-    docker = await testDocker();
-  });
-
-  afterEach(async () => {
-    await runtime?.close();
-    runtime = undefined;
-    await removeProject(docker, project);
-  });
-
-  async function setUp(prefix: string): Promise<RecordingEvents> {
-    project = uniqueProject(prefix);
-    const events = new RecordingEvents();
-    runtime = makeRuntime(docker, project);
-    await runtime.start(events);
-    return events;
-  }
+  const h = runtimeHarness();
+  const setUp = async (prefix: string) => (await h.start(prefix)).events;
 
   it('backs off restarting a crashing container and counts its restarts', async () => {
     const events = await setUp('crash');
-    await runtime!.apply(
+    await h.runtime.apply(
       'crash',
       yaml(busyboxDeployment('crash', { command: 'echo "run $(date +%s%N)"; exit 3' })),
     );
@@ -92,7 +61,7 @@ describe('Docker runtime: lifecycle', () => {
 
   it('runs a Job to completion', async () => {
     const events = await setUp('job');
-    await runtime!.apply('migrate', yaml(job('migrate', 'echo migrated')));
+    await h.runtime.apply('migrate', yaml(job('migrate', 'echo migrated')));
     const [pod] = await events.untilPods(
       'migrate',
       (pods) => pods[0]?.phase === 'Succeeded',
@@ -107,18 +76,18 @@ describe('Docker runtime: lifecycle', () => {
       'the completion event',
     );
     // An unchanged Job is not run again.
-    await runtime!.apply('migrate', yaml(job('migrate', 'echo migrated')));
-    expect(runtime!.pods('migrate').map((p) => p.name)).toEqual([pod!.name]);
+    await h.runtime.apply('migrate', yaml(job('migrate', 'echo migrated')));
+    expect(h.runtime.pods('migrate').map((p) => p.name)).toEqual([pod!.name]);
   });
 
   it('fails a Job once its pods used up the backoffLimit', async () => {
     const events = await setUp('jobfail');
-    await runtime!.apply('bad', yaml(job('bad', 'echo failing; exit 1', '  backoffLimit: 1\n')));
+    await h.runtime.apply('bad', yaml(job('bad', 'echo failing; exit 1', '  backoffLimit: 1\n')));
     await events.until(
       () => events.text('bad', 'job:').includes('Job has reached the specified backoff limit'),
       'the job to fail',
     );
-    const pods = runtime!.pods('bad');
+    const pods = h.runtime.pods('bad');
     expect(pods).toHaveLength(2);
     for (const p of pods) {
       expect(p.phase).toBe('Failed');
@@ -132,7 +101,7 @@ describe('Docker runtime: lifecycle', () => {
 
   it('is ready only once the readiness probe passes', async () => {
     const events = await setUp('probe');
-    await runtime!.apply(
+    await h.runtime.apply(
       'web',
       yaml(
         busyboxDeployment('web', {
@@ -164,7 +133,7 @@ describe('Docker runtime: lifecycle', () => {
 
   it('probes httpGet on the pod address, by port name', async () => {
     const events = await setUp('http');
-    await runtime!.apply(
+    await h.runtime.apply(
       'web',
       yaml(
         busyboxDeployment('web', {
@@ -188,7 +157,7 @@ describe('Docker runtime: lifecycle', () => {
       'restartPolicy: Never',
       'restartPolicy: OnFailure',
     );
-    await runtime!.apply('flaky', yaml(spec));
+    await h.runtime.apply('flaky', yaml(spec));
     await events.until(
       () => events.text('flaky', 'job:').includes('Job has reached the specified backoff limit'),
       'the job to fail',
@@ -198,7 +167,7 @@ describe('Docker runtime: lifecycle', () => {
       (p) => p[0]?.phase === 'Failed',
       'the pod failed',
     );
-    expect(runtime!.pods('flaky')).toHaveLength(1);
+    expect(h.runtime.pods('flaky')).toHaveLength(1);
     expect(pod!.containers[0]).toMatchObject({
       restarts: 2,
       state: { state: 'terminated', exitCode: 2, reason: 'Error' },
@@ -213,20 +182,20 @@ describe('Docker runtime: lifecycle', () => {
         'restartPolicy: Never',
       ),
     );
-    await expect(runtime!.apply('app', never)).rejects.toThrow(
+    await expect(h.runtime.apply('app', never)).rejects.toThrow(
       'deployment/app: spec.template.spec.restartPolicy: Unsupported value: "Never": supported values: "Always"',
     );
 
     const missing = yaml(
-      busyboxDeployment('gone', { command: 'true', image: `${project}-missing:v1` }).replace(
+      busyboxDeployment('gone', { command: 'true', image: `${h.project}-missing:v1` }).replace(
         `command: ["sh"`,
         `imagePullPolicy: Never\n        command: ["sh"`,
       ),
     );
-    const err = await runtime!.apply('gone', missing).catch((e: unknown) => e);
+    const err = await h.runtime.apply('gone', missing).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApplyError);
     expect((err as ApplyError).message).toContain(
-      `deployment/gone: container "main": Container image "${project}-missing:v1" is not present with pull policy of Never`,
+      `deployment/gone: container "main": Container image "${h.project}-missing:v1" is not present with pull policy of Never`,
     );
     const [pod] = await events.untilPods('gone', (p) => p.length === 1, 'a pod');
     expect(pod!.containers[0]!.state).toMatchObject({
@@ -235,14 +204,14 @@ describe('Docker runtime: lifecycle', () => {
     });
 
     // Other resources are not affected.
-    await runtime!.apply('fine', yaml(busyboxDeployment('fine', { command: 'exec sleep 3600' })));
+    await h.runtime.apply('fine', yaml(busyboxDeployment('fine', { command: 'exec sleep 3600' })));
     await events.untilPods('fine', allReady(1), 'the other resource running');
   });
 
   it('notes CronJobs and ignores kinds it does not run', async () => {
     const events = await setUp('cron');
     const logs: string[] = [];
-    await runtime!.apply(
+    await h.runtime.apply(
       'misc',
       yaml(`
 apiVersion: batch/v1
@@ -271,6 +240,6 @@ metadata: {name: sa}
       '[event: cronjob/nightly is not scheduled by the Docker runtime]\n',
     );
     expect(logs.join('\n')).toContain('Ignoring Widget w');
-    expect(runtime!.pods('misc')).toEqual([]);
+    expect(h.runtime.pods('misc')).toEqual([]);
   });
 });
