@@ -54,7 +54,8 @@ export function ciVerdict(store: EngineStore, clock: CIClock): CIVerdict {
       nextDeadline = Math.min(nextDeadline, deadline);
     }
   }
-  if (resources.every((r) => r.status === 'succeeded' && r.runtime.ready))
+  // A sync into a new container (initial_sync) is part of getting there.
+  if (resources.every((r) => r.status === 'succeeded' && r.runtime.ready && !r.liveSyncing))
     return { done: true, ok: true };
   if (clock.now >= clock.startedAt + clock.timeoutMs) {
     const waiting = resources

@@ -108,6 +108,7 @@ export function updateStatusWord(r: ResourceState): UpdateStatusWord {
   if (m.type === 'local' && m.local && m.local.updateCmd.length === 0) {
     return r.status === 'building' ? 'in_progress' : 'not_applicable';
   }
+  if (r.liveSyncing) return 'in_progress';
   switch (r.status) {
     case 'building':
       return 'in_progress';

@@ -68,6 +68,15 @@ describe('tilt ci verdict', () => {
     expect(ciVerdict(s, clock())).toEqual({ done: true, ok: true });
   });
 
+  it('waits while files are synced into a new container (initial_sync)', () => {
+    const s = storeOf(manifest('a'));
+    succeed(s, 'a');
+    s.get('a')!.liveSyncing = true;
+    expect(ciVerdict(s, clock()).done).toBe(false);
+    s.get('a')!.liveSyncing = false;
+    expect(ciVerdict(s, clock())).toEqual({ done: true, ok: true });
+  });
+
   it('fails at a Tiltfile error or a failed update, with its message', () => {
     const s = storeOf(manifest('a'));
     s.get('a')!.status = 'failed';
