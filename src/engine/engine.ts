@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import type { BuildEngine } from '../build/builder.js';
 import { BuildRecord } from '../build/record.js';
 import type { LogStore } from '../logs/index.js';
-import type { Manifest } from '../model/manifest.js';
+import type { Manifest, TriggerMode } from '../model/manifest.js';
 import type { WorkloadRuntime } from '../runtime/workload.js';
 import type { RegistrySpec } from '../tiltfile/builtins/images.js';
 import { readTiltignore, FileWatcher } from '../watch/index.js';
@@ -157,6 +157,61 @@ export class Engine {
     if (!this.store.triggerQueue.includes(name)) this.store.triggerQueue.push(name);
     this.store.changed();
     return true;
+  }
+
+  /** Sets the trigger mode of resources (the UI's toggle); false when one is unknown. */
+  setTriggerMode(names: string[], mode: TriggerMode): boolean {
+    if (names.some((n) => !this.store.get(n))) return false;
+    for (const name of names) {
+      this.store.triggerModeOverrides.set(name, mode);
+      const r = this.store.get(name)!;
+      r.manifest = this.store.withOverrides(r.manifest);
+    }
+    this.store.changed();
+    return true;
+  }
+
+  /**
+   * Enables or disables resources (`tilt enable` / `tilt disable`): a disabled
+   * resource's workloads and processes go away and it does not update; enabled
+   * again, it starts over as at its first update. False when one is unknown.
+   */
+  async setEnabled(names: string[], enabled: boolean): Promise<boolean> {
+    if (names.some((n) => !this.store.get(n))) return false;
+    const stopping: Manifest[] = [];
+    for (const name of names) {
+      const r = this.store.get(name)!;
+      this.store.enabledOverrides.set(name, enabled);
+      const was = r.manifest.enabled;
+      r.manifest = this.store.withOverrides(r.manifest);
+      if (was === enabled) continue;
+      r.status = 'never-built';
+      r.pendingChanges = [];
+      r.configChanged = false;
+      r.deployed = false;
+      r.live.clear();
+      r.runtime = { status: enabled ? 'pending' : 'none', ready: false, since: Date.now() };
+      if (!enabled) {
+        this.updates.cancel(name);
+        stopping.push(r.manifest);
+      }
+    }
+    this.store.triggerQueue = this.store.triggerQueue.filter(
+      (n) => this.store.get(n)?.manifest.enabled,
+    );
+    this.store.changed();
+    await this.removeResources(stopping);
+    return true;
+  }
+
+  /** Runs the Tiltfile again with new args (`tilt args`). */
+  setArgs(args: string[]): Promise<void> {
+    return this.tiltfile.setArgs(args);
+  }
+
+  /** The Tiltfile args now in use. */
+  get args(): string[] {
+    return this.tiltfile.args;
   }
 
   /** Resources a reload removed: their objects go, their processes stop. */

@@ -3,7 +3,7 @@
 // notifications (coalesced into one per tick), never by calling each other.
 
 import type { BuiltImage } from '../build/builder.js';
-import type { Manifest } from '../model/manifest.js';
+import type { Manifest, TriggerMode } from '../model/manifest.js';
 import type { PodStatus } from '../runtime/workload.js';
 import type { TiltfileSettings } from '../tiltfile/builtins/settings.js';
 import type { Hold, UpdateStatus } from './schedule.js';
@@ -29,7 +29,12 @@ export interface UpdateRecord {
   startedAt: number;
   finishedAt?: number;
   error?: string;
+  /** The log span of its output. */
+  spanId?: string;
 }
+
+/** How many finished updates a resource remembers. */
+export const HISTORY_SIZE = 10;
 
 /** What live update has put into the containers of one image since it was built. */
 export interface LiveTargetState {
@@ -48,6 +53,8 @@ export interface ResourceState {
   status: UpdateStatus;
   /** The update running now, or the last one. */
   lastUpdate?: UpdateRecord;
+  /** Finished updates, newest first (at most HISTORY_SIZE). */
+  history: UpdateRecord[];
   /** Changed files not yet picked up by an update, in the order seen. */
   pendingChanges: string[];
   /** Its definition changed in a reload since its last update. */
@@ -85,6 +92,10 @@ export class EngineStore {
   private readonly byName = new Map<string, ResourceState>();
   /** Names queued by triggers, oldest first. */
   triggerQueue: string[] = [];
+  /** Trigger modes set from the UI or the CLI; they outlast reloads. */
+  readonly triggerModeOverrides = new Map<string, TriggerMode>();
+  /** Resources enabled or disabled from the UI or the CLI; they outlast reloads. */
+  readonly enabledOverrides = new Map<string, boolean>();
   private readonly listeners = new Set<Listener>();
   private notifyScheduled = false;
 
@@ -109,7 +120,8 @@ export class EngineStore {
     const added: string[] = [];
     const changed: string[] = [];
     const next = new Map<string, ResourceState>();
-    for (const m of manifests) {
+    for (const loaded of manifests) {
+      const m = this.withOverrides(loaded);
       const old = this.byName.get(m.name);
       if (!old) {
         added.push(m.name);
@@ -133,6 +145,14 @@ export class EngineStore {
     return { added, removed, changed };
   }
 
+  /** The manifest as the user's overrides change it. */
+  withOverrides(m: Manifest): Manifest {
+    const mode = this.triggerModeOverrides.get(m.name);
+    const enabled = this.enabledOverrides.get(m.name);
+    if (mode === undefined && enabled === undefined) return m;
+    return { ...m, triggerMode: mode ?? m.triggerMode, enabled: enabled ?? m.enabled };
+  }
+
   /** Call after changing any state: listeners run once, on the next tick. */
   changed(): void {
     if (this.notifyScheduled) return;
@@ -153,6 +173,7 @@ function newResource(m: Manifest): ResourceState {
   return {
     manifest: m,
     status: 'never-built',
+    history: [],
     pendingChanges: [],
     configChanged: false,
     built: new Map(),

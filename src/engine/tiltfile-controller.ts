@@ -31,6 +31,7 @@ export class TiltfileController {
   private seq = 0;
   private watch?: Promise<WatchHandle>;
   private pendingReload: string[] | undefined;
+  private reloadAgain = false;
   private watched: string[] = [];
 
   constructor(private readonly opts: TiltfileControllerOptions) {}
@@ -95,19 +96,40 @@ export class TiltfileController {
     await this.watch;
   }
 
+  /** The args after `--` the Tiltfile runs with. */
+  get args(): string[] {
+    return this.opts.args;
+  }
+
+  /** New Tiltfile args (`tilt args`): the Tiltfile runs again with them. */
+  async setArgs(args: string[]): Promise<void> {
+    this.opts.args = [...args];
+    this.opts.log(
+      TILTFILE_RESOURCE,
+      `tiltfile:args:${++this.seq}`,
+      `Tiltfile args changed to: [${args.join(' ')}]`,
+      'INFO',
+      'tiltfile',
+    );
+    await this.reload([]);
+  }
+
   /** Reloads, one load at a time: changes during a load cause one more. */
   private async reload(paths: string[]): Promise<void> {
     if (this.pendingReload) {
       this.pendingReload.push(...paths);
+      this.reloadAgain = true;
       return;
     }
     this.pendingReload = [];
     try {
-      await this.load(paths);
+      await this.load(paths.length > 0 ? paths : undefined);
     } finally {
       const more = this.pendingReload;
+      const again = this.reloadAgain;
       this.pendingReload = undefined;
-      if (more.length > 0) void this.reload(more);
+      this.reloadAgain = false;
+      if (again) void this.reload(more);
     }
   }
 

@@ -6,7 +6,7 @@ import { relative } from 'node:path';
 import { ImageBuildError } from '../build/builder.js';
 import { k8sRuntime } from './status.js';
 import { nextToUpdate, reasonText, type ScheduleResource, type UpdateReason } from './schedule.js';
-import type { EngineStore, ResourceState } from './store.js';
+import { HISTORY_SIZE, type EngineStore, type ResourceState } from './store.js';
 import type { K8sUpdater } from './k8s-update.js';
 import type { LocalUpdater } from './local-update.js';
 import { LiveUpdateFallback, LiveUpdateRunError, type LiveUpdater } from './live-update.js';
@@ -79,9 +79,9 @@ export class UpdateController {
       reason.kind === 'changed-files'
         ? { kind: 'changed-files', paths: changed.map((p) => relative(this.opts.baseDir, p) || p) }
         : reason;
-    r.lastUpdate = { reason: reasonText(shown), startedAt: Date.now() };
-    store.changed();
     const spanId = `build:${name}:${++this.seq}`;
+    r.lastUpdate = { reason: reasonText(shown), startedAt: Date.now(), spanId };
+    store.changed();
     const log = (line: string, level?: 'INFO' | 'WARN' | 'ERROR') =>
       this.opts.log(name, spanId, line, level);
     const abort = new AbortController();
@@ -121,14 +121,16 @@ export class UpdateController {
       } else {
         throw new Error('docker_compose resources are not run by tilt up yet');
       }
-      if (store.get(m.name) !== r) return; // removed meanwhile
+      if (store.get(m.name) !== r || !r.manifest.enabled) return; // removed or disabled meanwhile
       r.status = 'succeeded';
       r.lastUpdate = { ...r.lastUpdate!, finishedAt: Date.now() };
+      remember(r);
     } catch (e) {
-      if (store.get(m.name) !== r) return;
+      if (store.get(m.name) !== r || !r.manifest.enabled) return;
       const message = (e as Error).message;
       r.status = 'failed';
       r.lastUpdate = { ...r.lastUpdate!, finishedAt: Date.now(), error: message };
+      remember(r);
       log('');
       for (const line of `Build Failed: ${message}`.split('\n')) log(line, 'ERROR');
       if (e instanceof ImageBuildError && e.engineUnreachable && this.opts.retryUnreachable) {
@@ -185,6 +187,11 @@ export class UpdateController {
     );
   }
 
+  /** Cancels the update of one resource, if one runs (it was disabled). */
+  cancel(name: string): void {
+    this.running.get(name)?.abort();
+  }
+
   /** Cancels running updates and pending retries. */
   stop(): void {
     this.stopped = true;
@@ -192,6 +199,10 @@ export class UpdateController {
     for (const t of this.retryTimers.values()) clearTimeout(t);
     this.retryTimers.clear();
   }
+}
+
+function remember(r: ResourceState): void {
+  r.history = [r.lastUpdate!, ...r.history].slice(0, HISTORY_SIZE);
 }
 
 function scheduleView(r: ResourceState): ScheduleResource {
