@@ -12,6 +12,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TOKEN_HEADER } from '../dist/api/types.js';
+import { readServerInfo } from '../dist/server/token.js';
 import { freePort, get } from './lib/net.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -84,11 +86,15 @@ const baseline = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1 << 30)'
 try {
   const t0 = Date.now();
   for (;;) {
-    const view = JSON.parse(
-      (await get(`http://127.0.0.1:${webPort}/api/view`)) || '{"resources":[]}',
-    );
-    const rs = view.resources.filter((r) => r.type !== 'tiltfile');
-    if (rs.length === deployments + locals && rs.every((r) => r.runtimeStatus === 'ok')) break;
+    // The API wants the token tilt up writes for the CLI.
+    const server = readServerInfo(webPort);
+    const body = server
+      ? await get(`http://127.0.0.1:${webPort}/api/view`, { [TOKEN_HEADER]: server.token })
+      : '';
+    const resources = JSON.parse(body || '{}').resources ?? [];
+    const rs = resources.filter((r) => r.status.type !== 'tiltfile');
+    if (rs.length === deployments + locals && rs.every((r) => r.status.runtimeStatus === 'ok'))
+      break;
     if (Date.now() - t0 > 300_000) throw new Error('resources never got ready');
     await new Promise((r) => setTimeout(r, 500));
   }

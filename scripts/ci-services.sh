@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Starts what the integration tests talk to: a Docker engine and a registry on 127.0.0.1:5005.
-# Installs the Debian packages it needs when they are missing. Safe to run again: anything
+# Starts what the integration tests talk to: a Docker engine and a registry on 127.0.0.1:5005;
+# the browser tests use Debian's chromium. Installs the Debian packages it needs when they are
+# missing. Safe to run again: anything
 # that already answers is left alone.
 set -euo pipefail
 
@@ -8,7 +9,7 @@ REGISTRY_ADDR="127.0.0.1:5005"
 REGISTRY_DIR="/tmp/tilt-ci-registry"
 REGISTRY_LOG="/tmp/tilt-ci-registry.log"
 DOCKERD_LOG="/tmp/tilt-ci-dockerd.log"
-PACKAGES=(docker.io docker-registry busybox-static)
+PACKAGES=(docker.io docker-registry busybox-static chromium fonts-dejavu-core)
 
 log() {
   echo "ci-services: $*" >&2

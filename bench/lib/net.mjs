@@ -14,9 +14,9 @@ export function freePort() {
 }
 
 /** The body at `url`, or '' when nothing answers (within 2 s). */
-export function get(url) {
+export function get(url, headers = {}) {
   return new Promise((res) => {
-    const req = http.get(url, { timeout: 2000 }, (r) => {
+    const req = http.get(url, { timeout: 2000, headers }, (r) => {
       let body = '';
       r.setEncoding('utf8');
       r.on('data', (c) => (body += c));

@@ -154,7 +154,7 @@ export interface TriggerRequest {
 /** POST /api/override/trigger_mode */
 export interface TriggerModeRequest {
   manifest_names: string[];
-  /** Tilt's numbers: 0 auto, 1 manual (2, 3: the same without auto_init). */
+  /** Tilt's numbers: 0 auto, 1 manual (with auto_init), 2 manual, 3 auto (without auto_init). */
   trigger_mode: number;
 }
 
@@ -175,4 +175,6 @@ export interface Snapshot {
 
 /** Header that carries the per-instance token for the CLI (the page gets a cookie). */
 export const TOKEN_HEADER = 'x-tilt-token';
-export const TOKEN_COOKIE = 'tilt_token';
+
+/** The page's cookie; named per port, as cookies are shared by every port of a host. */
+export const tokenCookie = (port: number) => `tilt_token_${port}`;

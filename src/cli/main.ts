@@ -1,10 +1,15 @@
 import { Command, CommanderError } from 'commander';
 import { register as registerAlpha } from './alpha.js';
 import { register as registerCI } from './ci.js';
+import { register as registerControl } from './control.js';
 import { register as registerDown } from './down.js';
+import { register as registerGet } from './get.js';
+import { register as registerLogs } from './logs.js';
+import { register as registerSnapshot } from './snapshot.js';
 import { register as registerUp } from './up.js';
 import { processIO, type CliContext, type CliIO } from './io.js';
 import { register as registerVersion } from './version.js';
+import { register as registerWait } from './wait.js';
 
 /**
  * Builds the `tilt` program. Output settings and exit handling are configured
@@ -20,6 +25,11 @@ export function createProgram(ctx: CliContext): Command {
   registerCI(program, ctx);
   registerDown(program, ctx);
   registerVersion(program, ctx);
+  registerGet(program, ctx);
+  registerWait(program, ctx);
+  registerControl(program, ctx);
+  registerLogs(program, ctx);
+  registerSnapshot(program, ctx);
   registerAlpha(program, ctx);
 
   return program;

@@ -4,17 +4,19 @@
 import { resolve } from 'node:path';
 import { connectDocker } from '../build/docker/engine.js';
 import { ciVerdict } from '../engine/ci-verdict.js';
+import { engineBackend } from '../engine/api-backend.js';
 import { Engine } from '../engine/engine.js';
 import { projectName, projectStateDir } from '../engine/project.js';
 import { engineView } from '../engine/view.js';
 import { LogStore, StreamRenderer } from '../logs/index.js';
 import { DockerRuntime } from '../runtime/docker/index.js';
 import { tiltCommandEnv } from '../runtime/local/index.js';
+import type { ApiBackend } from '../server/backend.js';
 import { startServer, type RunningServer } from '../server/server.js';
 import { TerminalHud } from '../hud/index.js';
 import type { CliContext } from './io.js';
 import { chooseRuntime } from './runtime-choice.js';
-import { versionString } from './version.js';
+import { packageVersion, versionString } from './version.js';
 
 export interface SessionOptions {
   mode: 'up' | 'ci';
@@ -40,8 +42,10 @@ export async function runSession(
   const choice = chooseRuntime(o.runtime);
   const tiltfile = resolve(o.file);
   const logs = new LogStore();
+  const info = { startedAt: Date.now(), version: packageVersion(), mode: o.mode };
 
   let engine: Engine | undefined = undefined;
+  let backend: ApiBackend | undefined = undefined;
   // Bound first: a second tilt up on the same port stops here, before touching anything.
   const server: RunningServer | undefined =
     o.port === 0
@@ -49,23 +53,30 @@ export async function runSession(
       : await startServer({
           host: o.host,
           port: o.port,
-          view: () => (engine ? engineView(engine.store) : { resources: [], tiltfileError: null }),
+          backend: () => (backend ??= engine && engineBackend(engine, logs, info)),
         });
 
-  const docker = connectDocker();
-  const project = projectName(tiltfile);
-  const runtime = new DockerRuntime({ docker: docker.docker, project });
-  engine = new Engine({
-    tiltfile,
-    args: o.args,
-    mode: o.mode,
-    logs,
-    runtime,
-    images: () => docker,
-    env: tiltCommandEnv({ port: o.port, host: o.host, color: false }),
-    disablePortForwards: o.disablePortForwards,
-    stateDir: projectStateDir(project),
-  });
+  let docker: ReturnType<typeof connectDocker>;
+  try {
+    docker = connectDocker();
+    const project = projectName(tiltfile);
+    const runtime = new DockerRuntime({ docker: docker.docker, project });
+    engine = new Engine({
+      tiltfile,
+      args: o.args,
+      mode: o.mode,
+      logs,
+      runtime,
+      images: () => docker,
+      env: tiltCommandEnv({ port: o.port, host: o.host, color: false }),
+      disablePortForwards: o.disablePortForwards,
+      stateDir: projectStateDir(project),
+    });
+  } catch (e) {
+    // The server is up already: without this, the process would not exit.
+    await server?.close();
+    throw e;
+  }
 
   const out = startOutput(ctx, logs, engine, o.stream || o.mode === 'ci', server?.url);
   const header = [

@@ -8,10 +8,11 @@ import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { TOKEN_HEADER, type View } from '../../src/api/types.js';
 import { main } from '../../src/cli/main.js';
 import type { CliIO } from '../../src/cli/io.js';
 import { projectName } from '../../src/engine/project.js';
-import type { EngineView, ResourceView } from '../../src/engine/view.js';
+import { readServerInfo } from '../../src/server/token.js';
 import { dockerEngine, ensureBusyboxBase } from '../integration/fixtures.js';
 
 /** The local base image the examples build FROM (scripts/busybox-image.sh makes it for users). */
@@ -56,6 +57,40 @@ function captureIO(): { io: CliIO; out: () => string; err: () => string } {
     io: { stdout: (t) => void (out += t), stderr: (t) => void (err += t), isTTY: false },
     out: () => out,
     err: () => err,
+  };
+}
+
+/** A resource as the tests look at it: the fields of the served UIResource they check. */
+export interface ResourceView {
+  name: string;
+  type: string;
+  disabled: boolean;
+  updateStatus: string;
+  runtimeStatus: string;
+  detail?: string;
+  endpoints: string[];
+  podName?: string;
+}
+
+export interface EngineView {
+  resources: ResourceView[];
+  tiltfileError: string | null;
+}
+
+/** The served View, flattened to what the tests read. */
+export function flatView(v: View): EngineView {
+  return {
+    resources: v.resources.map((r) => ({
+      name: r.metadata.name,
+      type: r.status.type,
+      disabled: r.status.disabled,
+      updateStatus: r.status.updateStatus,
+      runtimeStatus: r.status.runtimeStatus,
+      detail: r.status.detail,
+      endpoints: r.status.endpointLinks.map((l) => l.url),
+      podName: r.status.podName,
+    })),
+    tiltfileError: v.session.status.tiltfileError,
   };
 }
 
@@ -153,9 +188,21 @@ export async function projectContainers(
   }));
 }
 
-export function get(url: string): Promise<string> {
+/**
+ * The body at `url`. A tilt's API is asked with the token from its token file, and its
+ * `/api/view` comes back flattened (flatView), as the tests read it.
+ */
+export async function get(url: string): Promise<string> {
+  const u = new URL(url);
+  if (!u.pathname.startsWith('/api/')) return fetchText(url, {});
+  const info = readServerInfo(Number(u.port));
+  const body = await fetchText(url, info ? { [TOKEN_HEADER]: info.token } : {});
+  return u.pathname === '/api/view' ? JSON.stringify(flatView(JSON.parse(body) as View)) : body;
+}
+
+function fetchText(url: string, headers: Record<string, string>): Promise<string> {
   return new Promise((res, rej) => {
-    const req = http.get(url, { timeout: 5000 }, (resp) => {
+    const req = http.get(url, { timeout: 5000, headers }, (resp) => {
       let body = '';
       resp.setEncoding('utf8');
       resp.on('data', (c: string) => (body += c));

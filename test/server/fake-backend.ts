@@ -8,7 +8,7 @@ import {
   type UIResource,
   type UISession,
 } from '../../src/api/types.js';
-import { LogStore } from '../../src/logs/index.js';
+import { LogStore, type LogFilter, type LogListener } from '../../src/logs/index.js';
 import { RequestError, type ApiBackend } from '../../src/server/backend.js';
 
 export interface RecordedRequest {
@@ -47,9 +47,25 @@ export function resource(name: string, over: Partial<UIResource['status']> = {})
   };
 }
 
+/** A log store that counts its live subscriptions, to see that readers let go. */
+export class CountingLogStore extends LogStore {
+  active = 0;
+
+  override subscribe(listener: LogListener, filter?: LogFilter): () => void {
+    const unsubscribe = super.subscribe(listener, filter);
+    this.active++;
+    let done = false;
+    return () => {
+      if (!done) this.active--;
+      done = true;
+      unsubscribe();
+    };
+  }
+}
+
 export class FakeBackend implements ApiBackend {
-  readonly kinds = ['filewatch'];
-  readonly logs = new LogStore();
+  readonly kinds = ['filewatch', 'kubernetesdiscovery'];
+  readonly logs = new CountingLogStore({ resourceBytes: 16 << 20, totalBytes: 64 << 20 });
   readonly requests: RecordedRequest[] = [];
   items: UIResource[];
   sessionStatus: UISession['status'] = {
@@ -79,16 +95,20 @@ export class FakeBackend implements ApiBackend {
   }
 
   objects(kind: string): EngineObject[] | undefined {
+    if (kind === 'kubernetesdiscovery') return [];
     if (kind !== 'filewatch') return undefined;
-    return [
-      {
-        kind: 'FileWatch',
-        apiVersion: API_VERSION,
-        metadata: { name: 'image:app' },
-        spec: { watchedPaths: ['/src'] },
-        status: {},
-      },
-    ];
+    return ['image:app', 'image:gcr.io/proj/app'].map((name) => ({
+      kind: 'FileWatch',
+      apiVersion: API_VERSION,
+      metadata: { name },
+      spec: { watchedPaths: ['/src'] },
+      status: {},
+    }));
+  }
+
+  /** Listeners subscribed through subscribe(). */
+  get listenerCount(): number {
+    return this.listeners.size;
   }
 
   subscribe(listener: () => void): () => void {

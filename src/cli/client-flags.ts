@@ -1,0 +1,60 @@
+// Flags and error handling shared by the verbs that talk to a running tilt
+// (get, describe, wait, trigger, logs, enable, disable, args, snapshot).
+
+import { Option, type Command } from 'commander';
+import { ApiError, TiltClient, TiltNotRunningError } from '../client/client.js';
+import type { CliContext } from './io.js';
+
+export interface ClientFlags {
+  host: string;
+  port: number;
+}
+
+function portArg(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0 || n > 65535)
+    throw new Error(`invalid port ${JSON.stringify(value)}`);
+  return n;
+}
+
+export function clientFlags(cmd: Command): Command {
+  return cmd
+    .addOption(
+      new Option('--host <host>', 'host of the running tilt').env('TILT_HOST').default('localhost'),
+    )
+    .addOption(
+      new Option('--port <port>', 'port of the running tilt')
+        .env('TILT_PORT')
+        .argParser(portArg)
+        .default(10350),
+    );
+}
+
+/**
+ * Runs a verb against the tilt at --host/--port; a tilt that is not running
+ * or refuses the request ends the command with `Error: ...` and exit code 1.
+ */
+export async function withClient(
+  ctx: CliContext,
+  flags: ClientFlags,
+  run: (client: TiltClient) => Promise<void>,
+): Promise<void> {
+  try {
+    await run(new TiltClient({ host: flags.host, port: flags.port }));
+  } catch (e) {
+    if (e instanceof TiltNotRunningError || e instanceof ApiError || e instanceof UsageError) {
+      ctx.io.stderr(`Error: ${e.message}\n`);
+      ctx.exitCode = 1;
+      return;
+    }
+    throw e;
+  }
+}
+
+/** A mistake in the command line, said in words. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
