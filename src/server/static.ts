@@ -2,6 +2,7 @@
 // path (the UI's own routes, such as /r/NAME/overview), and the token cookie
 // on all of them: loading the page is how a browser gets it.
 
+import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
@@ -9,7 +10,10 @@ import { fileURLToPath } from 'node:url';
 
 /** dist/web next to dist/server, where `npm run build` puts the UI. */
 export function defaultWebRoot(): string {
-  return fileURLToPath(new URL('../web/', import.meta.url));
+  // dist/server/ → dist/web/; run from src/ (tests), the build is still in dist/web/.
+  const beside = fileURLToPath(new URL('../web/', import.meta.url));
+  const built = fileURLToPath(new URL('../../dist/web/', import.meta.url));
+  return existsSync(join(beside, 'index.html')) || !existsSync(built) ? beside : built;
 }
 
 const TYPES: Record<string, string> = {

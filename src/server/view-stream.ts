@@ -26,6 +26,12 @@ interface Client {
   checkpoint: number;
 }
 
+/**
+ * Log segments per message: a tilt with 200,000 lines sends them in pieces
+ * after the view, so the page draws at once and no message is tens of MB.
+ */
+export const LOG_SEGMENTS_PER_MESSAGE = 10_000;
+
 export class ViewHub {
   private readonly clients = new Set<Client>();
   private backend: ApiBackend | undefined;
@@ -43,7 +49,7 @@ export class ViewHub {
     if (this.clients.size === 0) this.listen(backend);
     const b = this.backend!;
     const snap = this.snapshot();
-    const logs = logChunk(b.logs, 0);
+    const logs = logChunk(b.logs, 0, undefined, LOG_SEGMENTS_PER_MESSAGE);
     const client: Client = {
       sender: new PacedSender(ws, () => this.delta(client), this.pace),
       sent: snap.json,
@@ -56,6 +62,7 @@ export class ViewHub {
       view: { session: snap.session, resources: snap.resources, logs },
     };
     client.sender.sendNow(JSON.stringify(first));
+    this.moreLogs(client);
     ws.on('close', () => this.drop(client));
   }
 
@@ -102,6 +109,11 @@ export class ViewHub {
     return this.snap;
   }
 
+  /** Asks for another message while the client has not got all the stored logs. */
+  private moreLogs(c: Client): void {
+    if (c.checkpoint < this.backend!.logs.checkpoint()) queueMicrotask(() => c.sender.wake());
+  }
+
   private delta(c: Client): string | undefined {
     const snap = this.snapshot();
     const resources = snap.resources.filter(
@@ -109,8 +121,9 @@ export class ViewHub {
     );
     const removed = [...c.sent.keys()].filter((n) => !snap.json.has(n));
     const session = c.sessionJson !== snap.sessionJson ? snap.session : undefined;
-    const logs = logChunk(this.backend!.logs, c.checkpoint);
+    const logs = logChunk(this.backend!.logs, c.checkpoint, undefined, LOG_SEGMENTS_PER_MESSAGE);
     c.checkpoint = logs.checkpoint;
+    this.moreLogs(c);
     if (
       resources.length === 0 &&
       removed.length === 0 &&

@@ -16,8 +16,13 @@ function segmentJSON(s: LogSegment): LogSegmentJSON {
   };
 }
 
-export function logChunk(logs: LogStore, since: number, filter?: LogFilter): LogChunk {
-  const r = logs.since(since, filter);
+export function logChunk(
+  logs: LogStore,
+  since: number,
+  filter?: LogFilter,
+  limit = Infinity,
+): LogChunk {
+  const r = logs.since(since, filter, limit);
   return { segments: r.segments.map(segmentJSON), checkpoint: r.checkpoint, dropped: r.dropped };
 }
 

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ViewMessage } from '../../src/api/types.js';
+import { LOG_SEGMENTS_PER_MESSAGE } from '../../src/server/view-stream.js';
 import { closeAll, eventually, serve, sleep } from './harness.js';
 import { resource } from './fake-backend.js';
 
@@ -53,6 +54,24 @@ describe('/ws/view', () => {
     t.backend.set(resource('web', { updateStatus: 'error', detail: 'build failed' }));
     await sleep(200);
     expect(c.pending()).toBe(0);
+    await c.close();
+  });
+
+  it('sends a large log in pieces after the view, all of it, in order', async () => {
+    const t = await serve();
+    for (let i = 0; i < 2.5 * LOG_SEGMENTS_PER_MESSAGE; i++) {
+      t.backend.logs.append({ resource: 'web', spanId: `s${i}`, text: `line ${i}\n` });
+    }
+    const c = await t.ws('/ws/view');
+    const first = await c.next<Full>();
+    expect(first.view.logs.segments).toHaveLength(LOG_SEGMENTS_PER_MESSAGE);
+    const lines = first.view.logs.segments.map((x) => x.text);
+    while (lines.length < 2.5 * LOG_SEGMENTS_PER_MESSAGE) {
+      const d = await c.next<Delta>();
+      expect(d.logs.segments.length).toBeLessThanOrEqual(LOG_SEGMENTS_PER_MESSAGE);
+      lines.push(...d.logs.segments.map((x) => x.text));
+    }
+    expect(lines.every((l, i) => l === `line ${i}\n`)).toBe(true);
     await c.close();
   });
 
