@@ -1,7 +1,7 @@
 // The engine as the web server's backend (src/server/backend.ts).
 
 import type { TriggerMode } from '../api/types.js';
-import type { LogStore } from '../logs/index.js';
+import { TILTFILE_RESOURCE, type LogStore } from '../logs/index.js';
 import { RequestError, type ApiBackend } from '../server/backend.js';
 import type { Engine } from './engine.js';
 import { ENGINE_KINDS, engineObjects, uiResources, uiSession } from './ui-resource.js';
@@ -11,9 +11,9 @@ export function engineBackend(
   logs: LogStore,
   info: { startedAt: number; version: string; mode: string },
 ): ApiBackend {
-  const known = (names: string[]) => {
+  const known = (names: string[], also: string[] = []) => {
     if (names.length === 0) throw new RequestError('no resource names given');
-    const unknown = names.filter((n) => !engine.store.get(n));
+    const unknown = names.filter((n) => !engine.store.get(n) && !also.includes(n));
     if (unknown.length > 0) {
       throw new RequestError(`no such resource: ${unknown.join(', ')}`, 404);
     }
@@ -27,7 +27,8 @@ export function engineBackend(
     objects: (kind) => engineObjects(engine.store, kind),
     subscribe: (listener) => engine.store.subscribe(listener),
     trigger: async (names) => {
-      known(names);
+      // The Tiltfile's trigger runs it again.
+      known(names, [TILTFILE_RESOURCE]);
       for (const n of names) engine.trigger(n);
     },
     setTriggerMode: async (names, m) => {

@@ -6,7 +6,7 @@
 import { dirname, join } from 'node:path';
 import type { BuildEngine } from '../build/builder.js';
 import { BuildRecord } from '../build/record.js';
-import type { LogStore } from '../logs/index.js';
+import { TILTFILE_RESOURCE, type LogStore } from '../logs/index.js';
 import type { Manifest, TriggerMode } from '../model/manifest.js';
 import type { WorkloadRuntime } from '../runtime/workload.js';
 import type { RegistrySpec } from '../tiltfile/builtins/images.js';
@@ -151,8 +151,12 @@ export class Engine {
     this.forwards?.reconcile();
   }
 
-  /** Queues a manual update, as `tilt trigger` and the UI's button do. */
+  /** Queues a manual update, as `tilt trigger` and the UI's button do; the Tiltfile runs again. */
   trigger(name: string): boolean {
+    if (name === TILTFILE_RESOURCE) {
+      void this.tiltfile.rerun();
+      return true;
+    }
     if (!this.store.get(name)) return false;
     if (!this.store.triggerQueue.includes(name)) this.store.triggerQueue.push(name);
     this.store.changed();

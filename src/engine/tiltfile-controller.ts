@@ -114,6 +114,11 @@ export class TiltfileController {
     await this.reload([]);
   }
 
+  /** Runs the Tiltfile again (its trigger button). */
+  rerun(): Promise<void> {
+    return this.reload([]);
+  }
+
   /** Reloads, one load at a time: changes during a load cause one more. */
   private async reload(paths: string[]): Promise<void> {
     if (this.pendingReload) {

@@ -133,7 +133,7 @@ describe('tilt wait / trigger / logs', () => {
   it('triggers an update, and prints logs by resource, source and level', async () => {
     const t = await run(['trigger', 'later', ...at()]);
     expect(t.stdout).toBe('Successfully triggered update for resource: "later"\n');
-    await until(['logs', 'later'], (o) => o.includes('later-build'), 'the update ran');
+    await until(['logs', 'later'], (o) => o.includes('│ later-build'), 'the update ran');
     const logs = await run(['logs', 'later', ...at()]);
     expect(logs.stdout).toMatch(/later +│ later-build/);
     expect(logs.stdout).not.toContain('hello-build');
@@ -162,6 +162,16 @@ describe('tilt wait / trigger / logs', () => {
     abort.abort();
     expect(await follow).toBe(0);
     expect(builds()).toBe(2); // the first update's line, then the new one
+    // The Tiltfile's trigger runs it again.
+    const loads = async () =>
+      (await run(['logs', '(Tiltfile)', ...at()])).stdout.split('Loading Tiltfile at').length - 1;
+    const before = await loads();
+    expect((await run(['trigger', '(Tiltfile)', ...at()])).code).toBe(0);
+    await until(
+      ['logs', '(Tiltfile)'],
+      (o) => o.split('Loading Tiltfile at').length - 1 > before,
+      'the Tiltfile ran again',
+    );
     const unknown = await run(['trigger', 'nope', ...at()]);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('nope');

@@ -152,7 +152,9 @@ const ResourceRow = memo(function ResourceRow({ resource: r }: { resource: UIRes
       <td>
         <RelTime ms={lastUpdateTime(r)} />
       </td>
-      <td>{!isTiltfile && <TriggerButton resource={r} />}</td>
+      <td>
+        <TriggerButton resource={r} />
+      </td>
       <td className="pod">{s.podName ?? ''}</td>
       <td>
         <Endpoints resource={r} />

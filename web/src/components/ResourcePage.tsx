@@ -76,7 +76,7 @@ function ResourceHeader({ resource: r }: { resource: UIResource }) {
       )}
       <Endpoints resource={r} />
       <span className="actions">
-        {!isTiltfile && <TriggerButton resource={r} />}
+        <TriggerButton resource={r} />
         {!isTiltfile && <TriggerModeToggle resource={r} />}
         {!isTiltfile && <EnableToggle resource={r} />}
       </span>
