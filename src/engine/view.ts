@@ -1,10 +1,9 @@
-// What the terminal and the HTTP view show of each resource: plain data
-// derived from the store.
+// What the terminal shows of each resource: its UIResource, flattened.
 
-import { TILTFILE_RESOURCE } from '../logs/index.js';
-import { updateStatusWord, type UpdateStatusWord } from './status.js';
+import type { UIResource } from '../api/types.js';
+import type { UpdateStatusWord } from './status.js';
 import type { EngineStore, ResourceState, RuntimeStatus } from './store.js';
-import { holdText } from './holds.js';
+import { tiltfileResource, uiResource } from './ui-resource.js';
 
 export interface ResourceView {
   name: string;
@@ -25,40 +24,28 @@ export interface EngineView {
   tiltfileError: string | null;
 }
 
-export function resourceView(r: ResourceState): ResourceView {
-  const updateStatus = updateStatusWord(r);
-  let detail: string | undefined;
-  if (updateStatus === 'error') detail = firstLine(r.lastUpdate?.error);
-  else if (r.hold) detail = holdText(r.hold);
-  else if (r.runtime.status === 'error' || r.runtime.status === 'pending')
-    detail = r.runtime.detail;
+function flatten(u: UIResource, lastUpdate?: number): ResourceView {
+  const s = u.status;
   return {
-    name: r.manifest.name,
-    type: r.manifest.type,
-    disabled: !r.manifest.enabled,
-    updateStatus,
-    runtimeStatus: r.manifest.enabled ? r.runtime.status : 'none',
-    detail,
-    endpoints: r.endpoints,
-    lastUpdate: r.lastUpdate?.finishedAt,
-    podName: r.runtime.podName,
+    name: u.metadata.name,
+    type: s.type,
+    disabled: s.disabled,
+    updateStatus: s.updateStatus,
+    runtimeStatus: s.runtimeStatus,
+    detail: s.detail,
+    endpoints: s.endpointLinks.map((l) => l.url),
+    lastUpdate,
+    podName: s.podName,
   };
+}
+
+export function resourceView(r: ResourceState): ResourceView {
+  return flatten(uiResource(r, 0), r.lastUpdate?.finishedAt);
 }
 
 export function engineView(store: EngineStore): EngineView {
-  const t = store.tiltfile;
-  const tiltfile: ResourceView = {
-    name: TILTFILE_RESOURCE,
-    type: 'tiltfile',
-    disabled: false,
-    updateStatus: t.loading ? 'in_progress' : t.error ? 'error' : t.loads > 0 ? 'ok' : 'pending',
-    runtimeStatus: 'not_applicable',
-    detail: firstLine(t.error ?? undefined),
-    endpoints: [],
+  return {
+    resources: [flatten(tiltfileResource(store)), ...store.resources.map(resourceView)],
+    tiltfileError: store.tiltfile.error,
   };
-  return { resources: [tiltfile, ...store.resources.map(resourceView)], tiltfileError: t.error };
-}
-
-function firstLine(s: string | undefined): string | undefined {
-  return s?.split('\n').find((l) => l.trim() !== '');
 }

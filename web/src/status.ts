@@ -6,31 +6,11 @@ import type { RuntimeStatus, UIResource, UpdateStatus } from '../../src/api/type
 export type Tone = 'ok' | 'error' | 'pending' | 'building' | 'idle' | 'disabled';
 
 export function updateTone(s: UpdateStatus): Tone {
-  switch (s) {
-    case 'ok':
-      return 'ok';
-    case 'error':
-      return 'error';
-    case 'pending':
-      return 'pending';
-    case 'in_progress':
-      return 'building';
-    default:
-      return 'idle';
-  }
+  return s === 'in_progress' ? 'building' : runtimeTone(s);
 }
 
-export function runtimeTone(s: RuntimeStatus): Tone {
-  switch (s) {
-    case 'ok':
-      return 'ok';
-    case 'error':
-      return 'error';
-    case 'pending':
-      return 'pending';
-    default:
-      return 'idle';
-  }
+export function runtimeTone(s: RuntimeStatus | UpdateStatus): Tone {
+  return s === 'ok' || s === 'error' || s === 'pending' ? s : 'idle';
 }
 
 const WORDS: Record<string, string> = {
