@@ -143,6 +143,10 @@ export type ViewMessage =
       logs: LogChunk;
     };
 
+/** Messages on /ws/objects/<kind>: all objects of the kind, then those that changed. */
+export type ObjectWatchMessage =
+  { type: 'list'; items: ApiObject[] } | { type: 'changed'; items: ApiObject[]; removed: string[] };
+
 // Requests (POST, JSON bodies), answered with `{}` or `{ "error": "..." }` and a 4xx status.
 
 /** POST /api/trigger */

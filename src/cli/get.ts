@@ -3,7 +3,7 @@
 
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
-import type { ApiObject, UIResource } from '../api/types.js';
+import type { ApiObject, ObjectWatchMessage, UIResource } from '../api/types.js';
 import type { TiltClient } from '../client/client.js';
 import { clientFlags, UsageError, withClient, type ClientFlags } from './client-flags.js';
 import type { CliContext } from './io.js';
@@ -121,16 +121,58 @@ export function describe(o: ApiObject): string {
   ].join('\n');
 }
 
+/**
+ * `tilt get KIND [NAME] -w`: the objects, then each change as it happens (a
+ * table row, or a JSON/YAML document), until interrupted.
+ */
+async function watch(
+  ctx: CliContext,
+  client: TiltClient,
+  kind: string,
+  name: string | undefined,
+  output: string | undefined,
+): Promise<void> {
+  let header = true;
+  const print = (items: ApiObject[]) => {
+    const shown = name === undefined ? items : items.filter((o) => o.metadata.name === name);
+    if (shown.length === 0) return;
+    if (output === 'json' || output === 'yaml') {
+      for (const o of shown) ctx.io.stdout(`${formatObjects([o], true, output)}\n`);
+      return;
+    }
+    const lines = formatObjects(shown, false, output).split('\n');
+    ctx.io.stdout(`${(header ? lines : lines.slice(1)).join('\n')}\n`);
+    header = false;
+  };
+  formatObjects([], false, output); // refuses an unknown format before connecting
+  const ws = await client.websocket(`/ws/objects/${encodeURIComponent(kind)}`, (text) =>
+    print((JSON.parse(text) as ObjectWatchMessage).items),
+  );
+  await new Promise<void>((resolve) => {
+    ws.on('close', () => resolve());
+    ctx.signal?.addEventListener('abort', () => ws.close(), { once: true });
+    if (ctx.signal?.aborted) ws.close();
+    const onSignal = () => ws.close();
+    process.once('SIGINT', onSignal);
+    ws.on('close', () => process.off('SIGINT', onSignal));
+  });
+}
+
 export function register(program: Command, ctx: CliContext): void {
   clientFlags(
     program
       .command('get')
       .description('Display the objects of a running tilt (uiresource, uisession, ...)')
       .argument('[target...]', 'KIND [NAME], or KIND/NAME')
-      .option('-o, --output <format>', 'json, yaml or wide'),
-  ).action(async (args: string[], flags: ClientFlags & { output?: string }) => {
+      .option('-o, --output <format>', 'json, yaml or wide')
+      .option('-w, --watch', 'after listing, print the objects that change'),
+  ).action(async (args: string[], flags: ClientFlags & { output?: string; watch?: boolean }) => {
     await withClient(ctx, flags, async (client) => {
       const { kind, name } = parseTarget(args);
+      if (flags.watch && kind) {
+        await watch(ctx, client, kind, name, flags.output);
+        return;
+      }
       const { single, items } = await fetchObjects(client, kind, name);
       ctx.io.stdout(`${formatObjects(items, single, flags.output)}\n`);
     });

@@ -94,8 +94,20 @@ export class TiltClient {
     return new Promise((resolve, reject) => {
       ws.once('open', () => resolve(ws));
       ws.once('unexpected-response', (_req, res) => {
-        ws.terminate();
-        reject(new ApiError(res.statusCode ?? 0, `websocket ${path}: HTTP ${res.statusCode}`));
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => {
+          ws.terminate();
+          let message = `websocket ${path}: HTTP ${res.statusCode}`;
+          try {
+            const error = (JSON.parse(body) as { error?: unknown }).error;
+            if (typeof error === 'string') message = error;
+          } catch {
+            // not JSON: the status says enough
+          }
+          reject(new ApiError(res.statusCode ?? 0, message));
+        });
       });
       ws.once('error', (e) => reject(notRunning(this.base, e)));
     });

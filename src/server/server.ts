@@ -9,6 +9,8 @@ import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ApiBackend } from './backend.js';
 import { logFilterParams, sinceParam } from './log-query.js';
+import { streamObjects } from './object-stream.js';
+import { resolveKind } from './objects.js';
 import { streamLogs } from './log-stream.js';
 import type { PaceOptions } from './paced-sender.js';
 import { HttpError, refuseUpgrade, sendError } from './reply.js';
@@ -111,6 +113,12 @@ function socketFor(s: Served, url: URL): (ws: WebSocket) => void {
     const filter = logFilterParams(url.searchParams);
     if (!backend) throw new HttpError(503, NOT_READY);
     return (ws) => streamLogs(ws, backend.logs, { since, filter, pace: s.opts.pace });
+  }
+  const objects = /^\/ws\/objects\/([^/]+)$/.exec(url.pathname);
+  if (objects) {
+    if (!backend) throw new HttpError(503, NOT_READY);
+    const kind = resolveKind(backend, decodeURIComponent(objects[1]));
+    return (ws) => streamObjects(ws, backend, kind, s.opts.pace);
   }
   throw new HttpError(404, `no such websocket: ${url.pathname}`);
 }

@@ -102,6 +102,30 @@ describe('tilt get / describe', () => {
     expect(session.items[0].status.tiltfileError).toBeNull();
   });
 
+  it('watches objects with -w: the table, then a row per change, until interrupted', async () => {
+    let out = '';
+    const abort = new AbortController();
+    const watching = main(
+      ['get', 'uiresource', '-w', ...at()],
+      { stdout: (t) => void (out += t), stderr: (t) => void (out += t) },
+      abort.signal,
+    );
+    const deadline = Date.now() + 20_000;
+    const waitFor = async (re: RegExp) => {
+      while (!re.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(out).toMatch(re);
+    };
+    await waitFor(/^hello\s+ok\s+ok$/m);
+    expect(out.match(/^NAME/gm)).toHaveLength(1);
+    await run(['disable', 'hello', ...at()]);
+    await waitFor(/^hello\s+disabled\s+disabled$/m);
+    await run(['enable', 'hello', ...at()]);
+    await waitFor(/hello\s+disabled\s+disabled\n(.*\n)*hello\s+ok\s+ok\n/);
+    abort.abort();
+    expect(await watching).toBe(0);
+    expect(out.match(/^NAME/gm)).toHaveLength(1); // one header, then rows
+  });
+
   it('describes a resource', async () => {
     const r = await run(['describe', 'uiresource', 'hello', ...at()]);
     expect(r.code).toBe(0);
