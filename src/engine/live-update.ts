@@ -325,9 +325,13 @@ export class LiveUpdater {
   ): { target: ImageTarget; container: ContainerRef; since?: number }[] {
     const out: { target: ImageTarget; container: ContainerRef; since?: number }[] = [];
     const pods = r.runtime.pods ?? [];
+    const present = new Set(pods.flatMap((p) => p.containers.map((c) => c.id)));
     for (const t of r.manifest.imageTargets) {
       const st = r.live.get(t.ref);
       if (!st || t.liveUpdate.length === 0) continue;
+      // Containers that are gone are forgotten, so the record does not grow for ever.
+      if (pods.length > 0)
+        for (const id of st.containers.keys()) if (!present.has(id)) st.containers.delete(id);
       const { running } = containersOf(pods, (image) => image === st.image);
       for (const c of running) {
         const have = st.containers.get(c.id);
