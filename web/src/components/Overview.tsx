@@ -17,7 +17,7 @@ import {
 
 const UNLABELLED = 'unlabelled';
 // Fixed, so the tables of all groups line up.
-const COLUMN_WIDTHS = ['18%', '7%', '10%', '10%', '9%', '8%', '14%', '11%', '6%', '7%'];
+const COLUMN_WIDTHS = ['16%', '7%', '10%', '10%', '9%', '8%', '14%', '10%', '7%', '9%'];
 
 export function groupByLabel(resources: readonly UIResource[]): [string, UIResource[]][] {
   const groups = new Map<string, UIResource[]>();
