@@ -2,6 +2,7 @@
 // (get, describe, wait, trigger, logs, enable, disable, args, snapshot).
 
 import { Option, type Command } from 'commander';
+import type WebSocket from 'ws';
 import { ApiError, TiltClient, TiltNotRunningError } from '../client/client.js';
 import type { CliContext } from './io.js';
 
@@ -49,6 +50,20 @@ export async function withClient(
     }
     throw e;
   }
+}
+
+/** Waits until the websocket closes: the server went away, or the user pressed Ctrl-C. */
+export function untilClosed(ctx: CliContext, ws: WebSocket): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const onSignal = () => ws.close();
+    ws.on('close', () => {
+      process.off('SIGINT', onSignal);
+      resolve();
+    });
+    process.once('SIGINT', onSignal);
+    ctx.signal?.addEventListener('abort', onSignal, { once: true });
+    if (ctx.signal?.aborted) ws.close();
+  });
 }
 
 /** A mistake in the command line, said in words. */

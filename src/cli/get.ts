@@ -5,7 +5,13 @@ import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import type { ApiObject, ObjectWatchMessage, UIResource } from '../api/types.js';
 import type { TiltClient } from '../client/client.js';
-import { clientFlags, UsageError, withClient, type ClientFlags } from './client-flags.js';
+import {
+  clientFlags,
+  untilClosed,
+  UsageError,
+  withClient,
+  type ClientFlags,
+} from './client-flags.js';
 import type { CliContext } from './io.js';
 
 /** `KIND NAME` or `KIND/NAME`. */
@@ -148,14 +154,7 @@ async function watch(
   const ws = await client.websocket(`/ws/objects/${encodeURIComponent(kind)}`, (text) =>
     print((JSON.parse(text) as ObjectWatchMessage).items),
   );
-  await new Promise<void>((resolve) => {
-    ws.on('close', () => resolve());
-    ctx.signal?.addEventListener('abort', () => ws.close(), { once: true });
-    if (ctx.signal?.aborted) ws.close();
-    const onSignal = () => ws.close();
-    process.once('SIGINT', onSignal);
-    ws.on('close', () => process.off('SIGINT', onSignal));
-  });
+  await untilClosed(ctx, ws);
 }
 
 export function register(program: Command, ctx: CliContext): void {

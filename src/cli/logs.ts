@@ -5,7 +5,13 @@ import type { Command } from 'commander';
 import type { LogChunk, LogSegmentJSON } from '../api/types.js';
 import { parseGoDuration } from '../engine/duration.js';
 import { StreamRenderer } from '../logs/index.js';
-import { clientFlags, UsageError, withClient, type ClientFlags } from './client-flags.js';
+import {
+  clientFlags,
+  untilClosed,
+  UsageError,
+  withClient,
+  type ClientFlags,
+} from './client-flags.js';
 import type { CliContext } from './io.js';
 
 interface LogsFlags extends ClientFlags {
@@ -80,14 +86,7 @@ export function register(program: Command, ctx: CliContext): void {
       const ws = await client.websocket(`/ws/logs?${q}`, (text) =>
         print((JSON.parse(text) as LogChunk).segments),
       );
-      await new Promise<void>((resolve) => {
-        ws.on('close', () => resolve());
-        ctx.signal?.addEventListener('abort', () => ws.close(), { once: true });
-        if (ctx.signal?.aborted) ws.close();
-        const onSignal = () => ws.close();
-        process.once('SIGINT', onSignal);
-        ws.on('close', () => process.off('SIGINT', onSignal));
-      });
+      await untilClosed(ctx, ws);
     });
   });
 }
