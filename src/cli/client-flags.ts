@@ -1,34 +1,23 @@
 // Flags and error handling shared by the verbs that talk to a running tilt
 // (get, describe, wait, trigger, logs, enable, disable, args, snapshot).
 
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import type WebSocket from 'ws';
 import { ApiError, TiltClient, TiltNotRunningError } from '../client/client.js';
 import type { CliContext } from './io.js';
+import { addressFlags } from './session-flags.js';
 
 export interface ClientFlags {
   host: string;
   port: number;
 }
 
-function portArg(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0 || n > 65535)
-    throw new Error(`invalid port ${JSON.stringify(value)}`);
-  return n;
-}
-
 export function clientFlags(cmd: Command): Command {
-  return cmd
-    .addOption(
-      new Option('--host <host>', 'host of the running tilt').env('TILT_HOST').default('localhost'),
-    )
-    .addOption(
-      new Option('--port <port>', 'port of the running tilt')
-        .env('TILT_PORT')
-        .argParser(portArg)
-        .default(10350),
-    );
+  return addressFlags(
+    cmd,
+    { host: 'host of the running tilt', port: 'port of the running tilt' },
+    false,
+  );
 }
 
 /**

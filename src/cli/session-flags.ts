@@ -13,27 +13,38 @@ export interface SessionFlags {
 
 const DEFAULT_PORT = 10350;
 
-function portArg(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535)
-    throw new Error(`invalid port ${JSON.stringify(value)}`);
-  return n;
-}
-
-export function sessionFlags(cmd: Command): Command {
+/**
+ * --host and --port (TILT_HOST / TILT_PORT) of tilt's web server: where
+ * `tilt up` listens, and where the other verbs find it. Port 0 (no server)
+ * makes sense only for `tilt up`.
+ */
+export function addressFlags(
+  cmd: Command,
+  help: { host: string; port: string },
+  allowZero: boolean,
+): Command {
+  const portArg = (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < (allowZero ? 0 : 1) || n > 65535)
+      throw new Error(`invalid port ${JSON.stringify(value)}`);
+    return n;
+  };
   return cmd
-    .option('-f, --file <path>', 'path to the Tiltfile', 'Tiltfile')
     .addOption(
-      new Option('--port <port>', 'port for the web UI and API (0 disables it)')
+      new Option('--port <port>', help.port)
         .env('TILT_PORT')
         .argParser(portArg)
         .default(DEFAULT_PORT),
     )
-    .addOption(
-      new Option('--host <host>', 'host for the web UI and API')
-        .env('TILT_HOST')
-        .default('localhost'),
-    )
+    .addOption(new Option('--host <host>', help.host).env('TILT_HOST').default('localhost'));
+}
+
+export function sessionFlags(cmd: Command): Command {
+  return addressFlags(
+    cmd.option('-f, --file <path>', 'path to the Tiltfile', 'Tiltfile'),
+    { port: 'port for the web UI and API (0 disables it)', host: 'host for the web UI and API' },
+    true,
+  )
     .addOption(
       new Option('--runtime <runtime>', 'where Kubernetes workloads run').choices([
         'docker',

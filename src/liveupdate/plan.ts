@@ -4,6 +4,7 @@
 // trigger. Pure: the caller looks at the disk and the containers.
 
 import { posix, relative, sep } from 'node:path';
+import { isUnder } from '../build/plan.js';
 import type { LiveUpdateStep } from '../tiltfile/builtins/liveupdate.js';
 
 /** A local path and where it goes in the container. */
@@ -23,11 +24,6 @@ export interface SyncPlan {
 
 export type RunStep = Extract<LiveUpdateStep, { type: 'run' }>;
 export type SyncStep = Extract<LiveUpdateStep, { type: 'sync' }>;
-
-/** Whether `path` is `dir` or lies beneath it. */
-function isUnder(path: string, dir: string): boolean {
-  return path === dir || path.startsWith(dir.endsWith(sep) ? dir : dir + sep);
-}
 
 /** Where a local path lands in the container under `sync`, or undefined when the sync does not cover it. */
 export function mapThroughSync(sync: SyncStep, local: string): string | undefined {
