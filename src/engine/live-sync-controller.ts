@@ -5,7 +5,7 @@
 // new container up to date. When that fails while files are at stake, it
 // queues a rebuild, so that nothing is lost.
 
-import { LiveUpdateRunError, type LiveUpdater } from './live-update.js';
+import { LiveUpdateRunError, type LiveUpdater, type PendingSync } from './live-update.js';
 import type { ResourceLog } from './log.js';
 import type { EngineStore, ResourceState } from './store.js';
 
@@ -28,7 +28,7 @@ export class LiveSyncController {
     }
   }
 
-  private async sync(r: ResourceState, pending: ReturnType<LiveUpdater['pendingSyncs']>) {
+  private async sync(r: ResourceState, pending: PendingSync[]) {
     const name = r.manifest.name;
     const spanId = `build:${name}:sync-${++this.seq}`;
     const log = (line: string, level?: 'INFO' | 'WARN' | 'ERROR') =>

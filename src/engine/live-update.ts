@@ -10,7 +10,6 @@ import { familiarString, nameSelector, parseRef, selectorMatches } from '../cont
 import { isUnder } from '../build/plan.js';
 import { archiveMappings, splitDeleted } from '../liveupdate/archive.js';
 import {
-  ContainerUpdateError,
   RunStepFailure,
   updateContainer,
   type ContainerWork,
@@ -27,7 +26,7 @@ import {
   type PathMapping,
   type RunStep,
 } from '../liveupdate/plan.js';
-import type { ImageTarget } from '../model/manifest.js';
+import type { ImageTarget, Manifest } from '../model/manifest.js';
 import type { ContainerRef, PodStatus, WorkloadRuntime } from '../runtime/workload.js';
 import { cmdString } from '../tiltfile/builtins/liveupdate.js';
 import { deployedRefs, ignoreMatcher } from './k8s-update.js';
@@ -42,7 +41,6 @@ export interface LiveUpdaterOptions {
 /** One image's part of a live update. */
 export interface TargetWork {
   target: ImageTarget;
-  state: LiveTargetState;
   mappings: PathMapping[];
   /** Running containers to update now (others get the files when they start). */
   containers: ContainerRef[];
@@ -73,6 +71,21 @@ export class LiveUpdateRunError extends Error {
 
 type Log = (line: string, level?: 'INFO' | 'WARN' | 'ERROR') => void;
 
+/** A container that lacks files: all synced paths (initial_sync), or those updated after `since`. */
+export interface PendingSync {
+  target: ImageTarget;
+  container: ContainerRef;
+  since?: number;
+}
+
+/** What one pass over some containers copies, runs and restarts. */
+interface Pass {
+  target: ImageTarget;
+  containers: ContainerRef[];
+  mappings: PathMapping[];
+  runs: RunStep[];
+}
+
 const display = (c: ContainerRef) => `${c.pod}/${c.container}`;
 
 /** The running containers of `pods` whose image `matches`, and whether any is crash-looping. */
@@ -98,6 +111,7 @@ function containersOf(
 
 export class LiveUpdater {
   private readonly baseDir: string;
+  private readonly matchers = new WeakMap<Manifest, (t: ImageTarget, path: string) => boolean>();
 
   constructor(private readonly opts: LiveUpdaterOptions) {
     this.baseDir = dirname(opts.tiltfile);
@@ -110,7 +124,7 @@ export class LiveUpdater {
     if (m.type !== 'k8s' || !r.deployed || changed.length === 0 || !runtime)
       return { kind: 'full' };
     if (m.imageTargets.some((t) => !r.built.has(t.ref))) return { kind: 'full' };
-    const ignores = ignoreMatcher(m, this.opts.tiltfile);
+    const ignores = this.ignores(m);
     const touches = (t: ImageTarget, f: string) =>
       t.watch.paths.some((w) => isUnder(f, w)) && !ignores(t, f);
     const byRef = new Map(m.imageTargets.map((t) => [t.ref, t]));
@@ -118,9 +132,14 @@ export class LiveUpdater {
       t,
       ...t.dependsOn.flatMap((d) => (byRef.has(d) ? tree(byRef.get(d)!) : [])),
     ];
-    const deployed = m.imageTargets.filter((t) => deployedRefs(m).has(t.ref));
+    const deployedNames = deployedRefs(m);
     const filesOf = new Map(
-      deployed.map((t) => [t, changed.filter((f) => tree(t).some((x) => touches(x, f)))]),
+      m.imageTargets
+        .filter((t) => deployedNames.has(t.ref))
+        .map((t) => {
+          const images = tree(t);
+          return [t, changed.filter((f) => images.some((x) => touches(x, f)))];
+        }),
     );
     // A file that no deployed image depends on (e.g. a custom deploy's deps) needs a deploy.
     if (changed.some((f) => ![...filesOf.values()].some((files) => files.includes(f)))) {
@@ -166,12 +185,7 @@ export class LiveUpdater {
           reason: `Container for live update is stopped. Pod name: ${all[0].pod.name}`,
         };
       }
-      work.push({
-        target: t,
-        state: this.state(r, t),
-        mappings: plan.mappings,
-        containers: running,
-      });
+      work.push({ target: t, mappings: plan.mappings, containers: running });
     }
     return work.length > 0 ? { kind: 'live', work } : { kind: 'full' };
   }
@@ -182,10 +196,8 @@ export class LiveUpdater {
    * LiveUpdateRunError (a run step failed: the files are in place).
    */
   async run(r: ResourceState, work: TargetWork[], log: Log, signal?: AbortSignal): Promise<void> {
-    const runtime = this.opts.runtime();
-    if (!runtime) throw new LiveUpdateFallback('no runtime to update containers in');
     for (const w of work) {
-      const st = w.state;
+      const st = this.state(r, w.target);
       st.version++;
       for (const mp of w.mappings) st.files.set(mp.local, st.version);
       if (w.containers.length === 0) {
@@ -194,40 +206,21 @@ export class LiveUpdater {
         );
         continue;
       }
-      const runs = triggeredRuns(
-        runSteps(w.target.liveUpdate),
-        w.mappings.map((mp) => mp.local),
-      );
-      const ignores = ignoreMatcher(r.manifest, this.opts.tiltfile);
-      const exclude = (local: string) => ignores(w.target, local);
-      await this.updateAll(
-        r,
-        runtime,
-        w.target,
-        w.containers,
-        w.mappings,
-        runs,
-        log,
-        signal,
-        exclude,
-      );
+      const synced = w.mappings.map((mp) => mp.local);
+      const runs = triggeredRuns(runSteps(w.target.liveUpdate), synced);
+      await this.updateAll(r, { ...w, runs }, log, signal);
     }
   }
 
   /** Brings containers up to the state's version: a live update, or a sync of a new container. */
-  private async updateAll(
-    r: ResourceState,
-    runtime: WorkloadRuntime,
-    t: ImageTarget,
-    containers: ContainerRef[],
-    mappings: PathMapping[],
-    runs: RunStep[],
-    log: Log,
-    signal?: AbortSignal,
-    exclude?: (local: string) => boolean,
-  ): Promise<void> {
+  private async updateAll(r: ResourceState, pass: Pass, log: Log, signal?: AbortSignal) {
+    const runtime = this.opts.runtime();
+    if (!runtime) throw new LiveUpdateFallback('no runtime to update containers in');
+    const { target: t, containers, mappings, runs } = pass;
     const st = this.state(r, t);
     const version = st.version;
+    const ignores = this.ignores(r.manifest);
+    const exclude = (local: string) => ignores(t, local);
     const { present, deleted } = await splitDeleted(mappings);
     const names = `[${containers.map(display).join(' ')}]`;
     const suffix = containers.length === 1 ? '' : '(s)';
@@ -277,9 +270,7 @@ export class LiveUpdater {
       }
     });
     if (updateError) {
-      const { c, e } = updateError;
-      const msg = e instanceof ContainerUpdateError ? e.message : `${e.message}`;
-      throw new LiveUpdateFallback(`Updating pod ${c.pod}: ${msg}`);
+      throw new LiveUpdateFallback(`Updating pod ${updateError.c.pod}: ${updateError.e.message}`);
     }
     if (runFailures.length > 0 && runFailures.length < containers.length) {
       throw new LiveUpdateFallback(
@@ -320,10 +311,8 @@ export class LiveUpdater {
   }
 
   /** Containers of the current images that lack files (new ones, or ones that missed an update). */
-  pendingSyncs(
-    r: ResourceState,
-  ): { target: ImageTarget; container: ContainerRef; since?: number }[] {
-    const out: { target: ImageTarget; container: ContainerRef; since?: number }[] = [];
+  pendingSyncs(r: ResourceState): PendingSync[] {
+    const out: PendingSync[] = [];
     const pods = r.runtime.pods ?? [];
     const present = new Set(pods.flatMap((p) => p.containers.map((c) => c.id)));
     for (const t of r.manifest.imageTargets) {
@@ -351,34 +340,23 @@ export class LiveUpdater {
    * Copies into one container what it lacks: every synced path (initial_sync)
    * or the files live-updated after version `since`. Rejects as run() does.
    */
-  async syncContainer(
-    r: ResourceState,
-    p: { target: ImageTarget; container: ContainerRef; since?: number },
-    log: Log,
-    signal?: AbortSignal,
-  ): Promise<void> {
-    const runtime = this.opts.runtime();
-    if (!runtime) throw new LiveUpdateFallback('no runtime to update containers in');
+  async syncContainer(r: ResourceState, p: PendingSync, log: Log, signal?: AbortSignal) {
     const t = p.target;
     const st = this.state(r, t);
     const steps = t.liveUpdate;
-    let mappings: PathMapping[];
-    let runs: RunStep[];
-    let exclude: ((local: string) => boolean) | undefined;
+    const pass: Pass = { target: t, containers: [p.container], mappings: [], runs: [] };
     if (p.since === undefined) {
       log(`Initial sync of ${display(p.container)}`);
       const roots = syncSteps(steps);
-      mappings = roots.map((s) => ({ local: s.localPath, container: s.remotePath }));
+      pass.mappings = roots.map((s) => ({ local: s.localPath, container: s.remotePath }));
       // Files deleted since the image was built go too.
       for (const f of st.files.keys()) {
         const covered = roots.find((s) => mapThroughSync(s, f) !== undefined);
-        if (covered && !mappings.some((mp) => mp.local === f)) {
-          mappings.push({ local: f, container: mapThroughSync(covered, f)! });
+        if (covered && !pass.mappings.some((mp) => mp.local === f)) {
+          pass.mappings.push({ local: f, container: mapThroughSync(covered, f)! });
         }
       }
-      const ignores = ignoreMatcher(r.manifest, this.opts.tiltfile);
-      exclude = (local) => ignores(t, local);
-      runs = runSteps(steps).filter(
+      pass.runs = runSteps(steps).filter(
         (run) =>
           run.triggers.length === 0 ||
           run.triggers.some((tr) => roots.some((s) => isUnder(tr, s.localPath))),
@@ -388,10 +366,20 @@ export class LiveUpdater {
       log(
         `Container ${display(p.container)} started without ${files.length} live-updated file(s): copying them`,
       );
-      mappings = planSyncs(steps, files).mappings;
-      runs = triggeredRuns(runSteps(steps), files);
+      pass.mappings = planSyncs(steps, files).mappings;
+      pass.runs = triggeredRuns(runSteps(steps), files);
     }
-    await this.updateAll(r, runtime, t, [p.container], mappings, runs, log, signal, exclude);
+    await this.updateAll(r, pass, log, signal);
+  }
+
+  /** Whether an image leaves out a path; compiled once per manifest (a reload makes a new one). */
+  private ignores(m: Manifest): (t: ImageTarget, path: string) => boolean {
+    let matcher = this.matchers.get(m);
+    if (!matcher) {
+      matcher = ignoreMatcher(m, this.opts.tiltfile);
+      this.matchers.set(m, matcher);
+    }
+    return matcher;
   }
 
   private state(r: ResourceState, t: ImageTarget): LiveTargetState {

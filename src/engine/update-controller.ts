@@ -9,7 +9,7 @@ import { nextToUpdate, reasonText, type ScheduleResource, type UpdateReason } fr
 import { HISTORY_SIZE, type EngineStore, type ResourceState } from './store.js';
 import type { K8sUpdater } from './k8s-update.js';
 import type { LocalUpdater } from './local-update.js';
-import { LiveUpdateFallback, LiveUpdateRunError, type LiveUpdater } from './live-update.js';
+import { LiveUpdateRunError, type LiveUpdater } from './live-update.js';
 import type { WorkloadRuntime } from '../runtime/workload.js';
 import type { ResourceLog } from './log.js';
 
@@ -164,7 +164,7 @@ export class UpdateController {
       return true;
     } catch (e) {
       if (e instanceof LiveUpdateRunError) throw e;
-      const message = e instanceof LiveUpdateFallback ? e.message : `${(e as Error).message}`;
+      const message = (e as Error).message;
       const text = `Live Update failed with unexpected error:\n\t${message.trim().replaceAll('\n', '\n\t')}\nFalling back to a full image build + deploy`;
       for (const line of text.split('\n')) log(line, 'WARN');
       return false;
