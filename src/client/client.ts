@@ -42,9 +42,15 @@ export class TiltClient {
     this.base = `http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${opts.port}`;
   }
 
+  private tokenHeaders?: Record<string, string>;
+
+  /** The token header, read from the server's file once per client. */
   private headers(): Record<string, string> {
-    const info = readServerInfo(this.opts.port, this.opts.tokenDir);
-    return info ? { [TOKEN_HEADER]: info.token } : {};
+    if (!this.tokenHeaders) {
+      const info = readServerInfo(this.opts.port, this.opts.tokenDir);
+      this.tokenHeaders = info ? { [TOKEN_HEADER]: info.token } : {};
+    }
+    return this.tokenHeaders;
   }
 
   async get<T>(path: string): Promise<T> {

@@ -4,7 +4,7 @@
 
 import type WebSocket from 'ws';
 import type { LogFilter, LogStore } from '../logs/index.js';
-import { PacedSender, type PaceOptions } from './paced-sender.js';
+import { pacedStream, type PaceOptions } from './paced-sender.js';
 import { logChunk } from './view.js';
 
 export function streamLogs(
@@ -15,21 +15,14 @@ export function streamLogs(
   const { filter } = opts;
   const first = logChunk(logs, opts.since, filter);
   let checkpoint = first.checkpoint;
-  const sender = new PacedSender(
-    ws,
-    () => {
+  return pacedStream(ws, {
+    first: JSON.stringify(first),
+    compose: () => {
       const chunk = logChunk(logs, checkpoint, filter);
       checkpoint = chunk.checkpoint;
       return chunk.segments.length > 0 ? JSON.stringify(chunk) : undefined;
     },
-    opts.pace,
-  );
-  const unsubscribe = logs.subscribe(() => sender.wake(), filter);
-  sender.sendNow(JSON.stringify(first));
-  const stop = () => {
-    sender.close();
-    unsubscribe();
-  };
-  ws.on('close', stop);
-  return stop;
+    subscribe: (wake) => logs.subscribe(wake, filter),
+    pace: opts.pace,
+  });
 }

@@ -6,7 +6,7 @@ import type WebSocket from 'ws';
 import type { ApiObject, ObjectWatchMessage } from '../api/types.js';
 import type { ApiBackend } from './backend.js';
 import { listObjects } from './objects.js';
-import { PacedSender, type PaceOptions } from './paced-sender.js';
+import { pacedStream, type PaceOptions } from './paced-sender.js';
 
 export function streamObjects(
   ws: WebSocket,
@@ -14,14 +14,16 @@ export function streamObjects(
   kind: string,
   pace?: PaceOptions,
 ): () => void {
-  let sent = new Map<string, string>();
   const snapshot = (): { items: ApiObject[]; json: Map<string, string> } => {
     const items = listObjects(backend, kind);
     return { items, json: new Map(items.map((o) => [o.metadata.name, JSON.stringify(o)])) };
   };
-  const sender = new PacedSender(
-    ws,
-    () => {
+  const first = snapshot();
+  let sent = first.json;
+  const list: ObjectWatchMessage = { type: 'list', items: first.items };
+  return pacedStream(ws, {
+    first: JSON.stringify(list),
+    compose: () => {
       const { items, json } = snapshot();
       const changed = items.filter((o) => sent.get(o.metadata.name) !== json.get(o.metadata.name));
       const removed = [...sent.keys()].filter((n) => !json.has(n));
@@ -30,17 +32,7 @@ export function streamObjects(
       const message: ObjectWatchMessage = { type: 'changed', items: changed, removed };
       return JSON.stringify(message);
     },
+    subscribe: (wake) => backend.subscribe(wake),
     pace,
-  );
-  const first = snapshot();
-  sent = first.json;
-  const unsubscribe = backend.subscribe(() => sender.wake());
-  const message: ObjectWatchMessage = { type: 'list', items: first.items };
-  sender.sendNow(JSON.stringify(message));
-  const stop = () => {
-    sender.close();
-    unsubscribe();
-  };
-  ws.on('close', stop);
-  return stop;
+  });
 }

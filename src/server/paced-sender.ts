@@ -83,3 +83,28 @@ export class PacedSender {
     }
   }
 }
+
+/**
+ * A websocket fed from one source: `first` at once, then whatever `compose`
+ * makes of the changes `subscribe` reports, paced. Stops (and unsubscribes)
+ * when the socket closes; returns the stop.
+ */
+export function pacedStream(
+  ws: WebSocket,
+  o: {
+    first: string;
+    compose: () => string | undefined;
+    subscribe: (wake: () => void) => () => void;
+    pace?: PaceOptions;
+  },
+): () => void {
+  const sender = new PacedSender(ws, o.compose, o.pace);
+  const unsubscribe = o.subscribe(() => sender.wake());
+  sender.sendNow(o.first);
+  const stop = () => {
+    sender.close();
+    unsubscribe();
+  };
+  ws.on('close', stop);
+  return stop;
+}
