@@ -5,18 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { run, start } from './run.js';
 import { cleanUp, freePort, project } from '../e2e/helpers.js';
-
-async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-  });
-  return { code, stdout, stderr };
-}
 
 const TILTFILE = `
 config.define_string('x')
@@ -30,8 +20,7 @@ local_resource('later', cmd='echo later-build; echo later-oops >&2',
 let port: number;
 let dir: string;
 let stop: AbortController;
-let up: Promise<number>;
-let upOutput = '';
+let up: ReturnType<typeof start>;
 const at = () => ['--port', String(port)];
 
 /** Polls a verb until its output satisfies `pred`. */
@@ -41,7 +30,9 @@ async function until(argv: string[], pred: (out: string) => boolean, what: strin
     const r = await run([...argv, ...at()]);
     if (pred(r.stdout)) return r;
     if (Date.now() > deadline) {
-      throw new Error(`timed out waiting until ${what}; last: ${r.stdout}${r.stderr}\n${upOutput}`);
+      throw new Error(
+        `timed out waiting until ${what}; last: ${r.stdout}${r.stderr}\n${up.output()}`,
+      );
     }
     await new Promise((res) => setTimeout(res, 200));
   }
@@ -51,17 +42,13 @@ beforeAll(async () => {
   port = await freePort();
   dir = project({ Tiltfile: TILTFILE });
   stop = new AbortController();
-  up = main(
-    ['up', '-f', join(dir, 'Tiltfile'), '--port', String(port), '--stream'],
-    { stdout: (t) => void (upOutput += t), stderr: (t) => void (upOutput += t) },
-    stop.signal,
-  );
+  up = start(['up', '-f', join(dir, 'Tiltfile'), '--port', String(port), '--stream'], stop.signal);
   await until(['get', 'uiresource'], (o) => /hello\s+ok\s+ok/.test(o), 'hello is up');
 }, 60_000);
 
 afterAll(async () => {
   stop.abort();
-  await up;
+  await up.exit;
   await cleanUp();
 });
 
@@ -103,27 +90,23 @@ describe('tilt get / describe', () => {
   });
 
   it('watches objects with -w: the table, then a row per change, until interrupted', async () => {
-    let out = '';
     const abort = new AbortController();
-    const watching = main(
-      ['get', 'uiresource', '-w', ...at()],
-      { stdout: (t) => void (out += t), stderr: (t) => void (out += t) },
-      abort.signal,
-    );
+    const watching = start(['get', 'uiresource', '-w', ...at()], abort.signal);
+    const out = () => watching.output();
     const deadline = Date.now() + 20_000;
     const waitFor = async (re: RegExp) => {
-      while (!re.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      expect(out).toMatch(re);
+      while (!re.test(out()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(out()).toMatch(re);
     };
     await waitFor(/^hello\s+ok\s+ok$/m);
-    expect(out.match(/^NAME/gm)).toHaveLength(1);
+    expect(out().match(/^NAME/gm)).toHaveLength(1);
     await run(['disable', 'hello', ...at()]);
     await waitFor(/^hello\s+disabled\s+disabled$/m);
     await run(['enable', 'hello', ...at()]);
     await waitFor(/hello\s+disabled\s+disabled\n(.*\n)*hello\s+ok\s+ok\n/);
     abort.abort();
-    expect(await watching).toBe(0);
-    expect(out.match(/^NAME/gm)).toHaveLength(1); // one header, then rows
+    expect(await watching.exit).toBe(0);
+    expect(out().match(/^NAME/gm)).toHaveLength(1); // one header, then rows
   });
 
   it('describes a resource', async () => {
@@ -170,21 +153,16 @@ describe('tilt wait / trigger / logs', () => {
       .map((l) => JSON.parse(l));
     expect(json.some((l) => l.resource === 'hello' && l.text.includes('serving'))).toBe(true);
     // -f keeps printing what comes next, until interrupted.
-    let followed = '';
     const abort = new AbortController();
-    const follow = main(
-      ['logs', '-f', 'later', ...at()],
-      { stdout: (t) => void (followed += t), stderr: (t) => void (followed += t) },
-      abort.signal,
-    );
+    const follow = start(['logs', '-f', 'later', ...at()], abort.signal);
     await run(['trigger', 'later', ...at()]);
     const deadline = Date.now() + 20_000;
-    const builds = () => followed.split('│ later-build').length - 1;
+    const builds = () => follow.output().split('│ later-build').length - 1;
     while (builds() < 2 && Date.now() < deadline) {
       await new Promise((res) => setTimeout(res, 100));
     }
     abort.abort();
-    expect(await follow).toBe(0);
+    expect(await follow.exit).toBe(0);
     expect(builds()).toBe(2); // the first update's line, then the new one
     // The Tiltfile's trigger runs it again.
     const loads = async () =>
