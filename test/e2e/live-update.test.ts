@@ -6,6 +6,7 @@
 import { writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { execInContainer } from '../../src/runtime/docker/exec.js';
 import { dockerEngine } from '../integration/fixtures.js';
 import {
   cleanUp,
@@ -53,27 +54,12 @@ async function appContainers(dir: string) {
   );
 }
 
-/** stdout of a command in a container. */
+/** The output of a command in a container. */
 async function execIn(id: string, cmd: string): Promise<string> {
   const { docker } = await dockerEngine();
-  const exec = await docker
-    .getContainer(id)
-    .exec({ Cmd: ['sh', '-c', cmd], AttachStdout: true, AttachStderr: true });
-  const stream = await exec.start({});
-  const chunks: Buffer[] = [];
-  await new Promise<void>((res, rej) => {
-    stream.on('data', (c: Buffer) => chunks.push(c));
-    stream.on('end', res);
-    stream.on('error', rej);
-  });
-  // Strip the 8-byte headers of the multiplexed stream.
-  const raw = Buffer.concat(chunks);
   let out = '';
-  for (let i = 0; i + 8 <= raw.length;) {
-    const size = raw.readUInt32BE(i + 4);
-    out += raw.subarray(i + 8, i + 8 + size).toString();
-    i += 8 + size;
-  }
+  const opts = { output: (t: string) => void (out += t) };
+  await execInContainer(docker.getContainer(id), ['sh', '-c', cmd], opts, `container ${id}`);
   return out;
 }
 
