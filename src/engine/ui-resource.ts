@@ -187,33 +187,23 @@ export function engineObjects(store: EngineStore, kind: string): EngineObject[] 
         }),
       );
     case 'cmd':
-      return store.resources
-        .filter((r) => r.manifest.type === 'local' && r.manifest.local)
-        .flatMap((r) => {
-          const l = r.manifest.local!;
-          const out: EngineObject[] = [];
-          if (l.updateCmd.length > 0) {
-            out.push(
-              object(
-                'Cmd',
-                `${r.manifest.name}:update`,
-                { args: l.updateCmd, dir: l.updateDir },
-                {},
-              ),
-            );
-          }
-          if (l.serveCmd.length > 0) {
-            out.push(
-              object(
-                'Cmd',
-                `${r.manifest.name}:serve`,
-                { args: l.serveCmd, dir: l.serveDir },
-                { ready: r.runtime.ready },
-              ),
-            );
-          }
-          return out;
-        });
+      return store.resources.flatMap((r) => {
+        const l = r.manifest.local;
+        if (!l) return [];
+        const name = r.manifest.name;
+        const cmds = [
+          { name: `${name}:update`, args: l.updateCmd, dir: l.updateDir, status: {} },
+          {
+            name: `${name}:serve`,
+            args: l.serveCmd,
+            dir: l.serveDir,
+            status: { ready: r.runtime.ready },
+          },
+        ];
+        return cmds
+          .filter((c) => c.args.length > 0)
+          .map((c) => object('Cmd', c.name, { args: c.args, dir: c.dir }, c.status));
+      });
     case 'kubernetesdiscovery':
       return store.resources
         .filter((r) => r.manifest.type === 'k8s')

@@ -189,8 +189,16 @@ function portOf(value: unknown, target: ProbeTarget): number | undefined {
   return undefined;
 }
 
-function hostOf(action: JSONObject, target: ProbeTarget): string | undefined {
-  return childString(action, 'host') || target.podIP();
+/** Where an httpGet or tcpSocket probe connects, or the failure that says why it cannot. */
+function addressOf(
+  action: JSONObject,
+  target: ProbeTarget,
+): { host: string; port: number } | ProbeResult {
+  const port = portOf(action.port, target);
+  const host = childString(action, 'host') || target.podIP();
+  if (port === undefined) return { success: false, message: `unknown port ${String(action.port)}` };
+  if (!host) return { success: false, message: 'the pod has no IP address' };
+  return { host, port };
 }
 
 async function httpProbe(
@@ -198,10 +206,9 @@ async function httpProbe(
   target: ProbeTarget,
   signal: AbortSignal,
 ): Promise<ProbeResult> {
-  const port = portOf(action.port, target);
-  const host = hostOf(action, target);
-  if (port === undefined) return { success: false, message: `unknown port ${String(action.port)}` };
-  if (!host) return { success: false, message: 'the pod has no IP address' };
+  const address = addressOf(action, target);
+  if ('success' in address) return address;
+  const { host, port } = address;
   const scheme = (childString(action, 'scheme') || 'HTTP').toLowerCase();
   let path = childString(action, 'path') || '/';
   if (!path.startsWith('/')) path = `/${path}`;
@@ -234,11 +241,9 @@ function tcpProbe(
   target: ProbeTarget,
   signal: AbortSignal,
 ): Promise<ProbeResult> {
-  const port = portOf(action.port, target);
-  const host = hostOf(action, target);
-  if (port === undefined)
-    return Promise.resolve({ success: false, message: `unknown port ${String(action.port)}` });
-  if (!host) return Promise.resolve({ success: false, message: 'the pod has no IP address' });
+  const address = addressOf(action, target);
+  if ('success' in address) return Promise.resolve(address);
+  const { host, port } = address;
   return new Promise((resolve) => {
     const socket = connect({ host, port });
     const done = (result: ProbeResult) => {
