@@ -19,6 +19,8 @@ import {
 interface Subscriber {
   readonly listener: LogListener;
   readonly match: (s: Seg) => boolean;
+  /** Told only that something matching was stored (no segments built for it). */
+  readonly wakeOnly: boolean;
   active: boolean;
 }
 
@@ -127,7 +129,24 @@ export class LogStore {
    * error is rethrown from `append`, after the store is consistent. Returns the unsubscribe.
    */
   subscribe(listener: LogListener, filter?: LogFilter): () => void {
-    const sub: Subscriber = { listener, match: matcher(filter), active: true };
+    return this.add({ listener, match: matcher(filter), wakeOnly: false, active: true });
+  }
+
+  /**
+   * Calls `wake` at the end of every `append` that stored something matching
+   * `filter`, without the segments: for readers that catch up with `since`
+   * later (a paced websocket), so nothing is built twice. Returns the unsubscribe.
+   */
+  onAppend(wake: () => void, filter?: LogFilter): () => void {
+    return this.add({
+      listener: () => wake(),
+      match: matcher(filter),
+      wakeOnly: true,
+      active: true,
+    });
+  }
+
+  private add(sub: Subscriber): () => void {
     this.subscribers = [...this.subscribers, sub];
     return () => {
       sub.active = false;
@@ -194,12 +213,16 @@ export class LogStore {
         for (const sub of this.subscribers) {
           if (!sub.active) continue;
           const segs: LogSegment[] = [];
+          let matched = false;
           for (let i = this.position(from); i < this.log.length; i++) {
             const s = this.log[i];
             if (s.index > upTo) break;
-            if (s.live && sub.match(s)) segs.push(s.toSegment());
+            if (!s.live || !sub.match(s)) continue;
+            matched = true;
+            if (sub.wakeOnly) break;
+            segs.push(s.toSegment());
           }
-          if (segs.length === 0) continue;
+          if (!matched) continue;
           try {
             sub.listener(segs, upTo);
           } catch (e) {

@@ -22,7 +22,7 @@ export function streamLogs(
       checkpoint = chunk.checkpoint;
       return chunk.segments.length > 0 ? JSON.stringify(chunk) : undefined;
     },
-    subscribe: (wake) => logs.subscribe(wake, filter),
+    subscribe: (wake) => logs.onAppend(wake, filter),
     pace: opts.pace,
   });
 }

@@ -80,7 +80,7 @@ export class ViewHub {
         this.generation++;
         wakeAll();
       }),
-      backend.logs.subscribe(wakeAll),
+      backend.logs.onAppend(wakeAll),
     ];
   }
 

@@ -200,6 +200,18 @@ describe('LogStore.subscribe', () => {
     expect(seen).toEqual(['careful\n']);
   });
 
+  it('wakes onAppend readers once per matching append, until they stop', () => {
+    const store = new LogStore();
+    let wakes = 0;
+    const stop = store.onAppend(() => wakes++, { resources: ['a'] });
+    store.append({ resource: 'a', spanId: 's', text: 'one\ntwo\n' });
+    store.append({ resource: 'b', spanId: 's', text: 'other\n' });
+    expect(wakes).toBe(1);
+    stop();
+    store.append({ resource: 'a', spanId: 's', text: 'three\n' });
+    expect(wakes).toBe(1);
+  });
+
   it('delivers appends made by a listener after the current one, in order', () => {
     const store = new LogStore();
     const order: string[] = [];

@@ -52,7 +52,14 @@ export class CountingLogStore extends LogStore {
   active = 0;
 
   override subscribe(listener: LogListener, filter?: LogFilter): () => void {
-    const unsubscribe = super.subscribe(listener, filter);
+    return this.count(super.subscribe(listener, filter));
+  }
+
+  override onAppend(wake: () => void, filter?: LogFilter): () => void {
+    return this.count(super.onAppend(wake, filter));
+  }
+
+  private count(unsubscribe: () => void): () => void {
     this.active++;
     let done = false;
     return () => {
