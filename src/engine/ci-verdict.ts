@@ -4,7 +4,7 @@
 
 import { goDurationShort } from './duration.js';
 import { currentPod, podErrorMessage } from './status.js';
-import type { EngineStore, ResourceState } from './store.js';
+import { isUpdating, type EngineStore, type ResourceState } from './store.js';
 
 export type CIVerdict =
   | { done: false; /** The next time a deadline passes, if any. */ nextDeadline?: number }
@@ -55,7 +55,7 @@ export function ciVerdict(store: EngineStore, clock: CIClock): CIVerdict {
     }
   }
   // A sync into a new container (initial_sync) is part of getting there.
-  if (resources.every((r) => r.status === 'succeeded' && r.runtime.ready && !r.liveSyncing))
+  if (resources.every((r) => r.status === 'succeeded' && r.runtime.ready && !isUpdating(r)))
     return { done: true, ok: true };
   if (clock.now >= clock.startedAt + clock.timeoutMs) {
     const waiting = resources

@@ -7,7 +7,7 @@
 
 import { LiveUpdateRunError, type LiveUpdater, type PendingSync } from './live-update.js';
 import type { ResourceLog } from './log.js';
-import type { EngineStore, ResourceState } from './store.js';
+import { isUpdating, type EngineStore, type ResourceState } from './store.js';
 
 export class LiveSyncController {
   private seq = 0;
@@ -22,7 +22,7 @@ export class LiveSyncController {
   reconcile(): void {
     if (this.stopped) return;
     for (const r of this.store.resources) {
-      if (r.liveSyncing || r.status === 'building' || !r.deployed || r.live.size === 0) continue;
+      if (isUpdating(r) || !r.deployed || r.live.size === 0) continue;
       const pending = this.live.pendingSyncs(r);
       if (pending.length > 0) void this.sync(r, pending);
     }

@@ -4,7 +4,7 @@
 
 import type { Manifest } from '../model/manifest.js';
 import type { PodStatus } from '../runtime/workload.js';
-import type { ResourceState, RuntimeState } from './store.js';
+import { isUpdating, type ResourceState, type RuntimeState } from './store.js';
 
 /** Container waiting reasons that are errors, not progress (as Tilt and `tilt ci` treat them). */
 export const ERROR_WAITING_REASONS = new Set([
@@ -108,8 +108,7 @@ export function updateStatusWord(r: ResourceState): UpdateStatusWord {
   if (m.type === 'local' && m.local && m.local.updateCmd.length === 0) {
     return r.status === 'building' ? 'in_progress' : 'not_applicable';
   }
-  if (r.liveSyncing) return 'in_progress';
-  switch (r.status) {
+  switch (isUpdating(r) ? 'building' : r.status) {
     case 'building':
       return 'in_progress';
     case 'never-built':

@@ -189,6 +189,11 @@ function newResource(m: Manifest): ResourceState {
   };
 }
 
+/** An update runs, or files are being synced into new containers: either way, it is busy. */
+export function isUpdating(r: ResourceState): boolean {
+  return r.status === 'building' || r.liveSyncing;
+}
+
 /** Whether two manifests define the same resource (plain data: JSON compares them whole). */
 export function sameDefinition(a: Manifest, b: Manifest): boolean {
   return JSON.stringify(a) === JSON.stringify(b);

@@ -6,7 +6,7 @@ import { relative } from 'node:path';
 import { ImageBuildError } from '../build/builder.js';
 import { k8sRuntime } from './status.js';
 import { nextToUpdate, reasonText, type ScheduleResource, type UpdateReason } from './schedule.js';
-import { HISTORY_SIZE, type EngineStore, type ResourceState } from './store.js';
+import { HISTORY_SIZE, isUpdating, type EngineStore, type ResourceState } from './store.js';
 import type { K8sUpdater } from './k8s-update.js';
 import type { LocalUpdater } from './local-update.js';
 import { LiveUpdateRunError, type LiveUpdater } from './live-update.js';
@@ -217,7 +217,7 @@ function scheduleView(r: ResourceState): ScheduleResource {
     allowParallel: m.local?.allowParallel ?? false,
     imageRefs: m.imageTargets.map((t) => t.ref),
     // Syncing files into new containers holds off updates like one.
-    status: r.liveSyncing ? 'building' : r.status,
+    status: isUpdating(r) ? 'building' : r.status,
     ready: r.runtime.ready,
     pendingChanges: r.pendingChanges,
     configChanged: r.configChanged,
